@@ -1,0 +1,44 @@
+# `make run` serves the forum at http://127.0.0.1:5000; `make test` runs every test on
+# SQLite and again on PostgreSQL. Both set up everything they need first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export FLASK_APP := wsgi
+
+.PHONY: setup run test test-sqlite test-postgres postgres lint clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed demo --if-empty
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: test-sqlite test-postgres
+
+test-sqlite: setup
+	$(BIN)/python -m pytest
+
+test-postgres: setup postgres
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest
+
+# Start the local PostgreSQL server when it is not answering.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start && \
+	  for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+
+lint: setup
+	$(BIN)/ruff check forum tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

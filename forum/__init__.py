@@ -1,0 +1,88 @@
+"""A customer-service Q&A community."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+from forum import config, permissions
+from forum.config import ROOT
+from forum.extensions import csrf, db, limiter, login_manager, migrate
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` that stops at the largest 64-bit id, so bigger numbers are a plain 404."""
+
+    def __init__(self, map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the forum; tests pass a mapping of settings that win over the environment."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=config.instance_path(),
+        instance_relative_config=False,
+    )
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.config.update(config.from_env())
+    app.config.update(overrides or {})
+
+    for extension in (db, csrf, login_manager, limiter):
+        extension.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    _configure_login()
+    _register_blueprints(app)
+    _register_request_handling(app)
+    _register_template_helpers(app)
+
+    from forum.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _configure_login() -> None:
+    """Flask-Login: where to send anonymous visitors, and how to load the session's user."""
+    from forum.auth.service import load_session_user
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_session_user)
+
+
+def _register_blueprints(app: Flask) -> None:
+    """One blueprint per feature."""
+    from forum.api.views import bp as api
+    from forum.auth.views import bp as auth
+    from forum.questions.views import bp as questions
+    from forum.users.views import bp as users
+
+    for blueprint in (auth, questions, users, api):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api)
+
+
+def _register_request_handling(app: Flask) -> None:
+    """Errors become pages or JSON; unreadable input is refused before any view runs."""
+    from forum.errors import register_error_handlers
+    from forum.input_guard import register_input_guard
+
+    register_error_handlers(app)
+    register_input_guard(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    """What every template may use: the permission rules and the site's name."""
+    from forum.clock import utcnow
+    from forum.templating import register_filters
+
+    app.jinja_env.globals.update(can=permissions, site_name=app.config["SITE_NAME"], now=utcnow)
+    register_filters(app)

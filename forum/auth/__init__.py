@@ -1,0 +1,1 @@
+"""Accounts: registration, signing in and out, passwords and API tokens."""

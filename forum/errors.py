@@ -1,0 +1,68 @@
+"""Domain errors raised by services, and the one place that turns errors into responses."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule of the forum refused the action; `status` is the HTTP code at the edge."""
+
+    status = 422
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or the actor may not know that it does."""
+
+    status = 404
+
+
+class PermissionDenied(DomainError):
+    """The actor may not do this."""
+
+    status = 403
+
+
+class RuleViolation(DomainError):
+    """The input or the thread's state breaks a rule; the message says which."""
+
+    status = 422
+
+
+def wants_json() -> bool:
+    """API requests get JSON errors; pages get HTML."""
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str, fields: dict | None = None) -> tuple[Response, int]:
+    """Render an error as JSON for the API or as a page for people."""
+    if wants_json():
+        return jsonify(error=message, fields=fields or {}), status
+    template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
+    return render_template(template, status=status, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map domain errors and HTTP errors to pages or JSON; nothing escapes as a bare 500."""
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        return error_response(error.status, error.message, error.fields)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        response = error_response(error.code or 500, error.description or error.name)
+        if error.code == 405 and error.valid_methods:
+            response[0].headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "Something went wrong on our side; it has been logged.")

@@ -1,0 +1,1 @@
+"""Questions, answers, comments, revisions and tags."""

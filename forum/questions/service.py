@@ -1,0 +1,384 @@
+"""Asking, answering, commenting, editing and deleting: the rules and their transactions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from forum import markup, permissions
+from forum.clock import utcnow
+from forum.errors import NotFound, PermissionDenied, RuleViolation
+from forum.extensions import db
+from forum.models import Answer, Comment, Post, Question, Revision, Tag, User, question_tags
+from forum.questions.tags import parse_tags, tag_errors
+
+SORTS = ("newest", "active", "unanswered", "votes")
+
+
+def _render(source: str, field_name: str = "body", *, comment: bool = False) -> str:
+    """Render Markdown, turning a refusal into a field error for the author."""
+    try:
+        return markup.render_comment(source) if comment else markup.render(source)
+    except markup.MarkupError as error:
+        raise RuleViolation(str(error), {field_name: [str(error)]}) from error
+
+
+def _require_member(actor: User | None) -> User:
+    """Writing needs an account."""
+    if not permissions.can_post(actor):
+        raise PermissionDenied("Sign in to take part.")
+    return actor
+
+
+def _tags_for(raw: str | list[str]) -> list[Tag]:
+    """Existing or new Tag rows for the given input, validated."""
+    names = parse_tags(raw)
+    errors = tag_errors(names)
+    if errors:
+        raise RuleViolation(errors[0], {"tags": errors})
+    existing = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
+    tags = []
+    for name in names:
+        tag = existing.get(name) or Tag(name=name)
+        db.session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+def _refresh_tag_counts(tags: list[Tag]) -> None:
+    """Recount the visible questions of each tag (cached for the tag list)."""
+    db.session.flush()
+    for tag in tags:
+        tag.question_count = db.session.scalar(
+            select(func.count())
+            .select_from(question_tags)
+            .join(Question, Question.id == question_tags.c.question_id)
+            .where(question_tags.c.tag_id == tag.id, Question.deleted_at.is_(None))
+        )
+
+
+def _refresh_answer_count(question: Question) -> None:
+    """Recount a question's visible answers (cached for lists and the unanswered filter)."""
+    db.session.flush()
+    question.answer_count = db.session.scalar(
+        select(func.count())
+        .select_from(Answer)
+        .where(Answer.question_id == question.id, Answer.deleted_at.is_(None))
+    )
+
+
+def _add_revision(post: Post, actor: User, summary: str = "") -> Revision:
+    """Record the post's current content as its next revision."""
+    number = 1 + (
+        db.session.scalar(select(func.max(Revision.number)).where(Revision.post_id == post.id)) or 0
+    )
+    is_question = isinstance(post, Question)
+    revision = Revision(
+        post=post,
+        number=number,
+        author=actor,
+        title=post.title if is_question else None,
+        body=post.body,
+        tags=" ".join(tag.name for tag in post.tags) if is_question else None,
+        summary=summary,
+    )
+    db.session.add(revision)
+    return revision
+
+
+def get_post(post_id: int, viewer: User | None = None) -> Post:
+    """A post the viewer may see, or NotFound (deleted posts are not found by the public)."""
+    post = db.session.get(Post, post_id)
+    if post is None or not permissions.can_view(viewer, post):
+        raise NotFound("That post does not exist or has been deleted.")
+    if isinstance(post, Answer) and not permissions.can_view(viewer, post.question):
+        raise NotFound("That post does not exist or has been deleted.")
+    return post
+
+
+def get_question(question_id: int, viewer: User | None = None) -> Question:
+    """A question the viewer may see, or NotFound."""
+    post = get_post(question_id, viewer)
+    if not isinstance(post, Question):
+        raise NotFound("That question does not exist.")
+    return post
+
+
+def ask(actor: User | None, title: str, body: str, tags: str | list[str]) -> Question:
+    """Post a new question with its first revision."""
+    actor = _require_member(actor)
+    now = utcnow()
+    question = Question(
+        author=actor,
+        title=title.strip(),
+        body=body,
+        body_html=_render(body),
+        tags=_tags_for(tags),
+        created_at=now,
+        last_activity_at=now,
+    )
+    db.session.add(question)
+    db.session.flush()
+    _add_revision(question, actor)
+    _refresh_tag_counts(question.tags)
+    db.session.commit()
+    return question
+
+
+def answer(actor: User | None, question_id: int, body: str) -> Answer:
+    """Answer a question."""
+    actor = _require_member(actor)
+    question = get_question(question_id, actor)
+    if question.is_deleted:
+        raise RuleViolation("This question has been deleted; it takes no new answers.")
+    if question.status == "locked":
+        raise RuleViolation("This thread is locked; it takes no new answers.")
+    if question.status == "closed":
+        raise RuleViolation("This question is closed; it takes no new answers.")
+    now = utcnow()
+    new_answer = Answer(question=question, author=actor, body=body, body_html=_render(body), created_at=now)
+    db.session.add(new_answer)
+    db.session.flush()
+    _add_revision(new_answer, actor)
+    question.last_activity_at = now
+    _refresh_answer_count(question)
+    db.session.commit()
+    return new_answer
+
+
+def comment(actor: User | None, post_id: int, body: str) -> Comment:
+    """Comment on a question or an answer."""
+    actor = _require_member(actor)
+    post = get_post(post_id, actor)
+    question = post if isinstance(post, Question) else post.question
+    if post.is_deleted or question.is_deleted:
+        raise RuleViolation("Deleted posts take no new comments.")
+    if question.status == "locked":
+        raise RuleViolation("This thread is locked; it takes no new comments.")
+    new_comment = Comment(post=post, author=actor, body=body.strip(), body_html=_render(body, comment=True))
+    db.session.add(new_comment)
+    question.last_activity_at = utcnow()
+    db.session.commit()
+    return new_comment
+
+
+def edit(
+    actor: User | None,
+    post_id: int,
+    body: str,
+    title: str | None = None,
+    tags: str | list[str] | None = None,
+    summary: str = "",
+) -> Post:
+    """Change a post and keep the new version as a revision; an unchanged post stays as it is."""
+    actor = _require_member(actor)
+    post = get_post(post_id, actor)
+    if not permissions.can_edit(actor, post):
+        raise PermissionDenied("You may edit only your own posts.")
+    is_question = isinstance(post, Question)
+    changed = body != post.body
+    old_tags: list[Tag] = []
+    if is_question and title is not None and title.strip() != post.title:
+        post.title = title.strip()
+        changed = True
+    if is_question and tags is not None:
+        new_tags = _tags_for(tags)
+        if [tag.name for tag in new_tags] != post.tag_names:
+            old_tags = list(post.tags)
+            post.tags = new_tags
+            changed = True
+    if not changed:
+        return post
+    now = utcnow()
+    post.body = body
+    post.body_html = _render(body)
+    post.edited_at = now
+    post.editor = actor
+    (post if is_question else post.question).last_activity_at = now
+    _add_revision(post, actor, summary.strip())
+    if old_tags:
+        _refresh_tag_counts(list({tag.id: tag for tag in [*old_tags, *post.tags]}.values()))
+    db.session.commit()
+    return post
+
+
+def _set_deleted(actor: User | None, post_id: int, deleted: bool) -> Post:
+    """Soft-delete or restore a post and refresh the counts that depend on it."""
+    actor = _require_member(actor)
+    post = get_post(post_id, actor)
+    allowed = permissions.can_delete if deleted else permissions.can_undelete
+    if not allowed(actor, post):
+        state = "deleted" if post.is_deleted else "not deleted"
+        verb = "delete" if deleted else "undelete"
+        raise PermissionDenied(f"You may not {verb} this post (it is {state}).")
+    post.deleted_at = utcnow() if deleted else None
+    post.deleted_by_id = actor.id if deleted else None
+    if isinstance(post, Question):
+        _refresh_tag_counts(post.tags)
+    else:
+        _refresh_answer_count(post.question)
+    db.session.commit()
+    return post
+
+
+def delete(actor: User | None, post_id: int) -> Post:
+    """Soft-delete a post: hidden from the public, kept for moderators and its author."""
+    return _set_deleted(actor, post_id, True)
+
+
+def undelete(actor: User | None, post_id: int) -> Post:
+    """Restore a soft-deleted post."""
+    return _set_deleted(actor, post_id, False)
+
+
+def delete_comment(actor: User | None, comment_id: int) -> Comment:
+    """Soft-delete a comment."""
+    actor = _require_member(actor)
+    target = db.session.get(Comment, comment_id)
+    if target is None or target.is_deleted:
+        raise NotFound("That comment does not exist.")
+    if not permissions.can_delete_comment(actor, target):
+        raise PermissionDenied("You may delete only your own comments.")
+    target.deleted_at = utcnow()
+    target.deleted_by_id = actor.id
+    db.session.commit()
+    return target
+
+
+@dataclass
+class Thread:
+    """A question page's content: the question, the answers and comments the viewer may see."""
+
+    question: Question
+    answers: list[Answer]
+    comments: dict[int, list[Comment]] = field(default_factory=dict)
+
+    def comments_on(self, post: Post) -> list[Comment]:
+        """The visible comments under one post."""
+        return self.comments.get(post.id, [])
+
+
+def answer_order(question: Question):
+    """Sort key: the accepted answer first, then higher score, then older."""
+    return lambda item: (item.id != question.accepted_answer_id, -item.score, item.created_at, item.id)
+
+
+def thread(question_id: int, viewer: User | None = None) -> Thread:
+    """Load a whole question page in a fixed number of queries, whatever its size."""
+    question = db.session.scalar(
+        select(Question)
+        .where(Question.id == question_id)
+        .options(
+            joinedload(Question.author),
+            joinedload(Question.editor),
+            selectinload(Question.tags),
+            selectinload(Question.answers).options(joinedload(Answer.author), joinedload(Answer.editor)),
+        )
+    )
+    if question is None or not permissions.can_view(viewer, question):
+        raise NotFound("That question does not exist or has been deleted.")
+    answers = sorted(
+        (item for item in question.answers if permissions.can_view(viewer, item)),
+        key=answer_order(question),
+    )
+    post_ids = [question.id, *(item.id for item in answers)]
+    comment_query = (
+        select(Comment)
+        .where(Comment.post_id.in_(post_ids))
+        .options(joinedload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
+    )
+    if not permissions.can_moderate(viewer):
+        comment_query = comment_query.where(Comment.deleted_at.is_(None))
+    comments: dict[int, list[Comment]] = {}
+    for item in db.session.scalars(comment_query):
+        comments.setdefault(item.post_id, []).append(item)
+    return Thread(question=question, answers=answers, comments=comments)
+
+
+def question_list(sort: str = "active", tag: str | None = None) -> Select:
+    """The visible questions in the chosen order, optionally with one tag."""
+    query = (
+        select(Question)
+        .where(Question.deleted_at.is_(None))
+        .options(joinedload(Question.author), selectinload(Question.tags))
+    )
+    if tag:
+        query = query.where(
+            Question.id.in_(
+                select(question_tags.c.question_id)
+                .join(Tag, Tag.id == question_tags.c.tag_id)
+                .where(Tag.name == tag)
+            )
+        )
+    if sort == "newest":
+        return query.order_by(Question.created_at.desc(), Question.id.desc())
+    if sort == "unanswered":
+        return query.where(Question.answer_count == 0).order_by(
+            Question.created_at.desc(), Question.id.desc()
+        )
+    if sort == "votes":
+        return query.order_by(Question.score.desc(), Question.id.desc())
+    return query.order_by(Question.last_activity_at.desc(), Question.id.desc())
+
+
+def title_search(text: str) -> Select:
+    """Visible questions whose title contains every word (a stop-gap until full-text search)."""
+    query = question_list("active")
+    for word in text.split()[:10]:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Question.title.ilike(f"%{escaped}%", escape="\\"))
+    return query
+
+
+def tag_list(order: str = "popular") -> Select:
+    """Tags with at least one visible question, most used first (or by name)."""
+    query = select(Tag).where(Tag.question_count > 0)
+    if order == "name":
+        return query.order_by(Tag.name)
+    return query.order_by(Tag.question_count.desc(), Tag.name)
+
+
+def get_tag(name: str) -> Tag:
+    """A tag by name, or NotFound."""
+    tag = db.session.scalar(select(Tag).where(Tag.name == name))
+    if tag is None:
+        raise NotFound(f"No tag named {name[:50]!r}.")
+    return tag
+
+
+def revisions(post_id: int, viewer: User | None = None) -> tuple[Post, list[Revision]]:
+    """A post and its revisions, oldest first."""
+    post = get_post(post_id, viewer)
+    if not permissions.can_view_history(viewer, post):
+        raise NotFound("That post does not exist or has been deleted.")
+    history = db.session.scalars(
+        select(Revision)
+        .where(Revision.post_id == post.id)
+        .options(joinedload(Revision.author))
+        .order_by(Revision.number)
+    ).all()
+    return post, list(history)
+
+
+def user_activity(user: User, viewer: User | None = None) -> tuple[list[Question], list[Answer]]:
+    """A user's recent visible questions and answers, for the profile page."""
+    questions = db.session.scalars(
+        select(Question)
+        .where(Question.author_id == user.id, Question.deleted_at.is_(None))
+        .options(selectinload(Question.tags))
+        .order_by(Question.created_at.desc())
+        .limit(30)
+    ).all()
+    parent = aliased(Question)
+    answers = db.session.scalars(
+        select(Answer)
+        .join(parent, parent.id == Answer.question_id)
+        .where(Answer.author_id == user.id, Answer.deleted_at.is_(None), parent.deleted_at.is_(None))
+        .options(joinedload(Answer.question))
+        .order_by(Answer.created_at.desc())
+        .limit(30)
+    ).all()
+    return list(questions), list(answers)
