@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -40,12 +40,14 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, message: str, fields: dict | None = None) -> tuple[Response, int]:
+def error_response(status: int, message: str, fields: dict | None = None) -> Response:
     """Render an error as JSON for the API or as a page for people."""
     if wants_json():
-        return jsonify(error=message, fields=fields or {}), status
-    template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
-    return render_template(template, status=status, message=message), status
+        body = jsonify(error=message, fields=fields or {})
+    else:
+        template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
+        body = render_template(template, status=status, message=message)
+    return make_response(body, status)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -58,8 +60,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         response = error_response(error.code or 500, error.description or error.name)
-        if error.code == 405 and error.valid_methods:
-            response[0].headers["Allow"] = ", ".join(error.valid_methods)
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
         return response
 
     @app.errorhandler(Exception)

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -34,12 +35,22 @@ TEST_SETTINGS = {
     "PASSWORD_HASH_TIME_COST": 1,
     "PASSWORD_HASH_MEMORY_KIB": 64,
     "RATELIMIT_ENABLED": False,
-    "SERVER_NAME": "forum.test",
 }
 
 
 class Client(FlaskClient):
-    """A test client that fills in the CSRF token of forms, as a browser would."""
+    """A test client that fills in the CSRF token of forms, as a browser would.
+
+    Each request runs in its own application context (its own `g` and database session), as
+    in production, even though the test itself holds one open for its factories.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # what the test loaded before may have changed
+        return response
 
     def csrf_token(self) -> str:
         """A valid token for this client's session, read from a page as a browser would."""

@@ -74,12 +74,10 @@ class Question(Post):
     view_count: Mapped[int | None] = mapped_column(default=0)
     # visible answers, kept by the service so lists need no count per row
     answer_count: Mapped[int | None] = mapped_column(default=0)
-    accepted_answer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("posts.id", use_alter=True)
-    )
+    accepted_answer_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
     status: Mapped[str | None] = mapped_column(String(10), default="open")
     closed_reason: Mapped[str | None] = mapped_column(String(40))
-    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", use_alter=True))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
     last_activity_at: Mapped[datetime | None] = mapped_column(default=utcnow)
 
     tags: Mapped[list[Tag]] = relationship(

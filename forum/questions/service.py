@@ -26,10 +26,10 @@ def _render(source: str, field_name: str = "body", *, comment: bool = False) -> 
 
 
 def _require_member(actor: User | None) -> User:
-    """Writing needs an account."""
+    """Writing needs an account; returns the user itself (not Flask-Login's proxy)."""
     if not permissions.can_post(actor):
         raise PermissionDenied("Sign in to take part.")
-    return actor
+    return actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
 
 
 def _tags_for(raw: str | list[str]) -> list[Tag]:
@@ -81,7 +81,7 @@ def _add_revision(post: Post, actor: User, summary: str = "") -> Revision:
         author=actor,
         title=post.title if is_question else None,
         body=post.body,
-        tags=" ".join(tag.name for tag in post.tags) if is_question else None,
+        tags=" ".join(sorted(tag.name for tag in post.tags)) if is_question else None,
         summary=summary,
     )
     db.session.add(revision)
@@ -103,6 +103,15 @@ def get_question(question_id: int, viewer: User | None = None) -> Question:
     post = get_post(question_id, viewer)
     if not isinstance(post, Question):
         raise NotFound("That question does not exist.")
+    return post
+
+
+def get_editable_post(actor: User | None, post_id: int) -> Post:
+    """A post the actor may edit, or NotFound / PermissionDenied."""
+    actor = _require_member(actor)
+    post = get_post(post_id, actor)
+    if not permissions.can_edit(actor, post):
+        raise PermissionDenied("You may edit only your own posts.")
     return post
 
 
@@ -174,9 +183,7 @@ def edit(
 ) -> Post:
     """Change a post and keep the new version as a revision; an unchanged post stays as it is."""
     actor = _require_member(actor)
-    post = get_post(post_id, actor)
-    if not permissions.can_edit(actor, post):
-        raise PermissionDenied("You may edit only your own posts.")
+    post = get_editable_post(actor, post_id)
     is_question = isinstance(post, Question)
     changed = body != post.body
     old_tags: list[Tag] = []
@@ -185,7 +192,7 @@ def edit(
         changed = True
     if is_question and tags is not None:
         new_tags = _tags_for(tags)
-        if [tag.name for tag in new_tags] != post.tag_names:
+        if sorted(tag.name for tag in new_tags) != post.tag_names:
             old_tags = list(post.tags)
             post.tags = new_tags
             changed = True

@@ -142,7 +142,7 @@ def comment(post_id: int):
 @login_required
 def edit(post_id: int):
     """Edit a post; the previous version stays in its history."""
-    post = service.get_post(post_id, current_user)
+    post = service.get_editable_post(current_user, post_id)
     is_question = isinstance(post, Question)
     form = EditForm(obj=None if request.method == "POST" else post)
     if request.method == "GET" and is_question:

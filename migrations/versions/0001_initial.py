@@ -75,10 +75,10 @@ def upgrade():
     sa.Column('duplicate_of_id', sa.Integer(), nullable=True),
     sa.Column('last_activity_at', sa.DateTime(), nullable=True),
     sa.Column('question_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['accepted_answer_id'], ['posts.id'], name=op.f('fk_posts_accepted_answer_id_posts'), use_alter=True),
+    sa.ForeignKeyConstraint(['accepted_answer_id'], ['posts.id'], name=op.f('fk_posts_accepted_answer_id_posts')),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_posts_author_id_users')),
     sa.ForeignKeyConstraint(['deleted_by_id'], ['users.id'], name=op.f('fk_posts_deleted_by_id_users')),
-    sa.ForeignKeyConstraint(['duplicate_of_id'], ['posts.id'], name=op.f('fk_posts_duplicate_of_id_posts'), use_alter=True),
+    sa.ForeignKeyConstraint(['duplicate_of_id'], ['posts.id'], name=op.f('fk_posts_duplicate_of_id_posts')),
     sa.ForeignKeyConstraint(['edited_by_id'], ['users.id'], name=op.f('fk_posts_edited_by_id_users')),
     sa.ForeignKeyConstraint(['question_id'], ['posts.id'], name=op.f('fk_posts_question_id_posts')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_posts'))
