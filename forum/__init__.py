@@ -6,19 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
 
-from forum import config, permissions
+from forum import config, permissions, sqlite
 from forum.config import ROOT
 from forum.extensions import csrf, db, limiter, login_manager, migrate
-
-
-class BoundedIntegerConverter(IntegerConverter):
-    """`<int:...>` that stops at the largest 64-bit id, so bigger numbers are a plain 404."""
-
-    def __init__(self, map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
-        super().__init__(map, *args, **kwargs)
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -30,13 +21,15 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         instance_path=config.instance_path(),
         instance_relative_config=False,
     )
-    app.url_map.converters["int"] = BoundedIntegerConverter
     app.config.update(config.from_env())
     app.config.update(overrides or {})
 
     for extension in (db, csrf, login_manager, limiter):
         extension.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    with app.app_context():
+        for engine in db.engines.values():
+            sqlite.configure(engine)
     _configure_login()
     _register_blueprints(app)
     _register_request_handling(app)
@@ -74,9 +67,11 @@ def _register_request_handling(app: Flask) -> None:
     """Errors become pages or JSON; unreadable input is refused before any view runs."""
     from forum.errors import register_error_handlers
     from forum.input_guard import register_input_guard
+    from forum.routing import register_routing
 
     register_error_handlers(app)
     register_input_guard(app)
+    register_routing(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

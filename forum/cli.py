@@ -68,7 +68,10 @@ def seed_demo(if_empty: bool) -> None:
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
         click.echo("The database already has users; the demo community was not added.")
         return
-    seed_demo_community()
+    try:
+        seed_demo_community()
+    except DomainError as error:
+        _fail(error)
     click.echo("Demo community created. Sign in as:")
     for username, password, role in DEMO_LOGINS:
         click.echo(f"  {role:<10} {username:<10} password: {password}")

@@ -16,6 +16,7 @@ def _hasher() -> PasswordHasher:
     return PasswordHasher(
         time_cost=current_app.config["PASSWORD_HASH_TIME_COST"],
         memory_cost=current_app.config["PASSWORD_HASH_MEMORY_KIB"],
+        parallelism=1,
     )
 
 

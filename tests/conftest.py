@@ -129,8 +129,12 @@ def make_user(username: str = "ann", role: str = "member", password: str = PASSW
     return service.register(username, f"{username}@example.com", password, role=role)
 
 
-def make_question(author, title: str = "How do I reset my thermostat password?", body: str | None = None,
-                  tags: str = "account password"):
+def make_question(
+    author,
+    title: str = "How do I reset my thermostat password?",
+    body: str | None = None,
+    tags: str = "account password",
+):
     """Ask a question."""
     from forum.questions import service
 

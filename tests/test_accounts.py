@@ -83,7 +83,9 @@ def test_without_remember_me_no_lasting_cookie(client):
 def test_login_next_only_redirects_within_the_site(client):
     make_user("ann")
     token = client.csrf_token()
-    response = client.post("/login?next=/tags", data={"csrf_token": token, "login": "ann", "password": PASSWORD})
+    response = client.post(
+        "/login?next=/tags", data={"csrf_token": token, "login": "ann", "password": PASSWORD}
+    )
     assert response.headers["Location"].endswith("/tags")
     client.submit("/logout")
     token = client.csrf_token()
@@ -100,7 +102,11 @@ def test_change_password_ends_other_sessions(app):
     login(phone, "ann")
     response = laptop.submit(
         "/account/password",
-        {"current_password": PASSWORD, "new_password": "a new long password", "confirm": "a new long password"},
+        {
+            "current_password": PASSWORD,
+            "new_password": "a new long password",
+            "confirm": "a new long password",
+        },
     )
     assert response.status_code == 302
     assert "Sign out" in laptop.get("/").get_data(as_text=True)
@@ -115,8 +121,11 @@ def test_change_password_refuses_wrong_current(client):
     login(client, "ann")
     response = client.submit(
         "/account/password",
-        {"current_password": "not my password", "new_password": "a new long password",
-         "confirm": "a new long password"},
+        {
+            "current_password": "not my password",
+            "new_password": "a new long password",
+            "confirm": "a new long password",
+        },
     )
     assert response.status_code == 400
     assert "That is not your password." in response.get_data(as_text=True)

@@ -32,7 +32,10 @@ def test_unexpected_errors_render_the_500_page_and_are_logged(caplog):
     assert "Unhandled error on GET /boom" in caplog.text
     response = client.get("/api/v1/boom")
     assert response.status_code == 500 and response.is_json
-    assert response.get_json() == {"error": "Something went wrong on our side; it has been logged.", "fields": {}}
+    assert response.get_json() == {
+        "error": "Something went wrong on our side; it has been logged.",
+        "fields": {},
+    }
 
 
 def test_domain_errors_map_to_status_codes():

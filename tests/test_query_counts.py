@@ -69,6 +69,8 @@ def test_question_list_statements_do_not_grow_with_the_page(app, client):
     make_question(asker)
     one = statements_for(client, "/?sort=newest")
     for index in range(30):
-        make_question(make_user(f"user{index}"), title=f"Question number {index} about billing", tags="billing refunds")
+        make_question(
+            make_user(f"user{index}"), title=f"Question number {index} about billing", tags="billing refunds"
+        )
     many = statements_for(client, "/?sort=newest")
     assert one == many <= 6

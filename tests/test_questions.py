@@ -26,7 +26,9 @@ def test_ask_creates_question_with_normalised_tags_and_first_revision(client):
     response = ask(client, tags="Firmware_Updates  Error-Codes,WIFI")
     assert response.status_code == 302
     question = db.session.scalar(select(Question))
-    assert response.headers["Location"].endswith(f"/questions/{question.id}/what-does-error-e42-mean-on-my-thermostat")
+    assert response.headers["Location"].endswith(
+        f"/questions/{question.id}/what-does-error-e42-mean-on-my-thermostat"
+    )
     assert question.tag_names == ["error-codes", "firmware-updates", "wifi"]
     assert [revision.number for revision in question.revisions] == [1]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -44,7 +46,12 @@ def test_ask_validation(client):
         ({"body": "short"}, "Field must be between 20 and 30000 characters long."),
     ]
     for change, message in cases:
-        data = {"title": "What does error E42 mean on my thermostat?", "body": BODY, "tags": "firmware", **change}
+        data = {
+            "title": "What does error E42 mean on my thermostat?",
+            "body": BODY,
+            "tags": "firmware",
+            **change,
+        }
         response = client.submit("/questions/ask", data)
         assert response.status_code == 400, change
         assert message in response.get_data(as_text=True), change
@@ -63,7 +70,9 @@ def test_answer_and_comment(client):
     ann, bob = make_user("ann"), make_user("bob")
     question = make_question(ann)
     login(client, "bob")
-    response = client.submit(f"/questions/{question.id}/answers", {"body": "Press and hold the dial for 10 seconds."})
+    response = client.submit(
+        f"/questions/{question.id}/answers", {"body": "Press and hold the dial for 10 seconds."}
+    )
     assert response.status_code == 302
     answer = db.session.scalar(select(Answer))
     assert answer.author_id == bob.id and response.headers["Location"].endswith(f"#a{answer.id}")
@@ -84,7 +93,10 @@ def test_answer_errors_show_the_page_again(client):
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Field must be between 20 and 30000 characters long." in page and question.title in page
-    assert client.submit("/questions/12345/answers", {"body": "A perfectly fine answer body."}).status_code == 404
+    assert (
+        client.submit("/questions/12345/answers", {"body": "A perfectly fine answer body."}).status_code
+        == 404
+    )
 
 
 def test_comment_errors(client):
@@ -119,11 +131,17 @@ def test_edit_keeps_revisions_and_history_shows_diff(client):
     assert client.get(f"/posts/{question.id}/edit").status_code == 200
     response = client.submit(
         f"/posts/{question.id}/edit",
-        {"title": question.title, "body": "The app shows error E42 when I open the schedule.",
-         "tags": "account password mobile-app", "summary": "say where"},
+        {
+            "title": question.title,
+            "body": "The app shows error E42 when I open the schedule.",
+            "tags": "account password mobile-app",
+            "summary": "say where",
+        },
     )
     assert response.status_code == 302
-    revisions = db.session.scalars(select(Revision).where(Revision.post_id == question.id).order_by(Revision.number)).all()
+    revisions = db.session.scalars(
+        select(Revision).where(Revision.post_id == question.id).order_by(Revision.number)
+    ).all()
     assert [revision.body for revision in revisions] == [
         "The app shows error E42 when I open it.",
         "The app shows error E42 when I open the schedule.",
@@ -140,7 +158,10 @@ def test_edit_keeps_revisions_and_history_shows_diff(client):
 def test_unchanged_edit_adds_no_revision(client):
     question = make_question(make_user("ann"))
     login(client, "ann")
-    client.submit(f"/posts/{question.id}/edit", {"title": question.title, "body": question.body, "tags": "account password"})
+    client.submit(
+        f"/posts/{question.id}/edit",
+        {"title": question.title, "body": question.body, "tags": "account password"},
+    )
     assert db.session.scalar(select(db.func.count()).select_from(Revision)) == 1
 
 
@@ -156,7 +177,9 @@ def test_member_cannot_edit_anothers_post_moderator_can(app):
     response = bob.submit(f"/posts/{answer.id}/edit", {"body": "Vandalised by somebody else entirely."})
     assert response.status_code == 403
     assert "You may edit only your own posts." in response.get_data(as_text=True)
-    assert 'href="/posts/%d/edit"' % answer.id not in bob.get(f"/questions/{question.id}/{question.slug}").get_data(as_text=True)
+    assert f'href="/posts/{answer.id}/edit"' not in bob.get(
+        f"/questions/{question.id}/{question.slug}"
+    ).get_data(as_text=True)
     maya = app.test_client()
     login(maya, "maya")
     response = maya.submit(f"/posts/{answer.id}/edit", {"body": "Hold the dial for ten seconds (clarified)."})
@@ -238,13 +261,17 @@ def test_comment_delete_is_soft(app):
     assert other.submit(f"/comments/{comment.id}/delete").status_code == 403
     assert owner.submit(f"/comments/{comment.id}/delete").status_code == 302
     assert db.session.get(Comment, comment.id).deleted_at is not None
-    assert "Which model do you have?" not in app.test_client().get(f"/questions/{question.id}/{question.slug}").get_data(as_text=True)
+    assert "Which model do you have?" not in app.test_client().get(
+        f"/questions/{question.id}/{question.slug}"
+    ).get_data(as_text=True)
 
 
 def test_lists_sorts_tags_and_pagination(app, client):
     ann, bob = make_user("ann"), make_user("bob")
-    questions = [make_question(ann, title=f"Question number {index:02d} about billing", tags="billing")
-                 for index in range(25)]
+    questions = [
+        make_question(ann, title=f"Question number {index:02d} about billing", tags="billing")
+        for index in range(25)
+    ]
     make_question(ann, title="How do I pair the thermostat with wifi?", tags="wifi")
     answered = questions[3]
     make_answer(bob, answered, "An answer that makes this question answered.")
@@ -256,8 +283,9 @@ def test_lists_sorts_tags_and_pagination(app, client):
     newest = client.get("/?sort=newest").get_data(as_text=True)
     assert newest.index("How do I pair the thermostat") < newest.index("Question number 24")
     assert "26 questions" in newest
-    assert client.get("/?sort=votes").get_data(as_text=True).index("Question number 07") < \
-        client.get("/?sort=votes").get_data(as_text=True).index("Question number 24")
+    assert client.get("/?sort=votes").get_data(as_text=True).index("Question number 07") < client.get(
+        "/?sort=votes"
+    ).get_data(as_text=True).index("Question number 24")
     active = client.get("/?sort=active").get_data(as_text=True)
     assert active.index("Question number 03") < active.index("How do I pair")
     unanswered = client.get("/?sort=unanswered&per_page=50").get_data(as_text=True)
@@ -283,9 +311,12 @@ def test_title_search(client):
 
 
 def test_markup_is_rendered_once_and_sanitised(client):
-    ann = make_user("ann")
+    make_user("ann")
     login(client, "ann")
-    body = "Steps:\n\n1. Open **Settings**\n2. <script>alert(1)</script>[Help](javascript:alert(2))\n\n```\ncode <b>\n```"
+    body = (
+        "Steps:\n\n1. Open **Settings**\n2. <script>alert(1)</script>[Help](javascript:alert(2))"
+        "\n\n```\ncode <b>\n```"
+    )
     ask(client, body=body)
     question = db.session.scalar(select(Question))
     assert "<strong>Settings</strong>" in question.body_html

@@ -19,16 +19,26 @@ def free_port() -> int:
 
 
 def test_migrate_seed_and_serve_with_gunicorn(tmp_path):
-    env = {**os.environ, "FORUM_INSTANCE_PATH": str(tmp_path), "FLASK_APP": "wsgi",
-           "PASSWORD_HASH_TIME_COST": "1", "PASSWORD_HASH_MEMORY_KIB": "64"}
+    env = {
+        **os.environ,
+        "FORUM_INSTANCE_PATH": str(tmp_path),
+        "FLASK_APP": "wsgi",
+        "PASSWORD_HASH_TIME_COST": "1",
+        "PASSWORD_HASH_MEMORY_KIB": "64",
+    }
     env.pop("DATABASE_URL", None)
     for command in (["db", "upgrade"], ["seed", "demo", "--if-empty"]):
-        subprocess.run([BIN / "flask", *command], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [BIN / "flask", *command], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120
+        )
     assert (tmp_path / "forum.db").exists() and (tmp_path / "secret_key").exists()
     port = free_port()
     server = subprocess.Popen(
         [BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         body = ""

@@ -55,9 +55,7 @@ class Post(db.Model):
     comments: Mapped[list[Comment]] = relationship(
         back_populates="post", order_by="Comment.created_at, Comment.id"
     )
-    revisions: Mapped[list[Revision]] = relationship(
-        back_populates="post", order_by="Revision.number"
-    )
+    revisions: Mapped[list[Revision]] = relationship(back_populates="post", order_by="Revision.number")
 
     __mapper_args__ = {"polymorphic_on": "type", "polymorphic_identity": "post"}
 

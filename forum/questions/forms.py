@@ -92,10 +92,14 @@ class CommentForm(Form):
 class EditForm(Form):
     """Edit a post; title and tags apply to questions only."""
 
-    title = StringField("Title", filters=[strip], validators=[Optional(), Length(min=TITLE_MIN, max=TITLE_MAX)])
+    title = StringField(
+        "Title", filters=[strip], validators=[Optional(), Length(min=TITLE_MIN, max=TITLE_MAX)]
+    )
     body = _body_field()
     tags = TagsField("Tags", required=False)
     summary = StringField(
-        "Edit summary", filters=[strip], validators=[Optional(), Length(max=300)],
+        "Edit summary",
+        filters=[strip],
+        validators=[Optional(), Length(max=300)],
         description="What did you change, and why?",
     )

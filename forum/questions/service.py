@@ -187,6 +187,8 @@ def edit(
     is_question = isinstance(post, Question)
     changed = body != post.body
     old_tags: list[Tag] = []
+    if is_question and title is not None and not title.strip():
+        raise RuleViolation("A question needs a title.", {"title": ["This field is required."]})
     if is_question and title is not None and title.strip() != post.title:
         post.title = title.strip()
         changed = True

@@ -182,8 +182,12 @@ def history(post_id: int):
         changes.append(
             {
                 "revision": revision,
-                "title": _diff(previous.title or "", revision.title or "") if previous and revision.title != previous.title else None,
-                "tags": (previous.tags, revision.tags) if previous and revision.tags != previous.tags else None,
+                "title": _diff(previous.title or "", revision.title or "")
+                if previous and revision.title != previous.title
+                else None,
+                "tags": (previous.tags, revision.tags)
+                if previous and revision.tags != previous.tags
+                else None,
                 "body": _diff(previous.body if previous else "", revision.body),
             }
         )

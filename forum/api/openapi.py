@@ -1,0 +1,365 @@
+"""The OpenAPI 3.1 description of API v1, written by hand; tests/test_openapi.py keeps it complete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from forum.models.posts import BODY_MAX, BODY_MIN, COMMENT_MAX, COMMENT_MIN, TAGS_MAX, TITLE_MAX, TITLE_MIN
+from forum.pagination import MAX_PAGE, MAX_PER_PAGE
+from forum.questions.service import SORTS
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+def _id(name: str, what: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": f"The {what}'s id.",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _write(summary: str, ok: tuple[int, dict[str, Any]], errors: dict[str, str], **extra: Any) -> dict:
+    """An operation that needs a bearer token."""
+    status, response = ok
+    responses = {
+        str(status): response,
+        "400": _error("Invalid JSON, or a body that is not a JSON object."),
+        "401": _error("No token, or a malformed or unknown one."),
+        "415": _error("The body is not sent as application/json."),
+        **{code: _error(text) for code, text in errors.items()},
+    }
+    return {"summary": summary, "security": [{"bearer": []}], "responses": responses, **extra}
+
+
+def _read(summary: str, response: dict[str, Any], errors: dict[str, str], **extra: Any) -> dict:
+    """An operation anyone may call; a token, if sent, must be valid."""
+    responses = {
+        "200": response,
+        "401": _error("A malformed or unknown token was sent."),
+        **{code: _error(text) for code, text in errors.items()},
+    }
+    return {"summary": summary, "security": [{}, {"bearer": []}], "responses": responses, **extra}
+
+
+_TEXT = {"type": "string"}
+_TIME = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC, ending in Z."}
+_OPTIONAL_TIME = {"type": ["string", "null"], "format": "date-time"}
+_TAGS_INPUT = {
+    "description": f"1 to {TAGS_MAX} tags: a list (each item one tag) or one string separated by spaces.",
+    "oneOf": [{"type": "array", "items": _TEXT}, _TEXT],
+}
+_COMMON_POST = {
+    "id": {"type": "integer"},
+    "body": {"type": "string", "description": "Markdown source."},
+    "body_html": {"type": "string", "description": "The sanitised HTML rendered from the body."},
+    "score": {"type": "integer"},
+    "author": {"oneOf": [_ref("Author"), {"type": "null"}]},
+    "created_at": _TIME,
+    "edited_at": _OPTIONAL_TIME,
+    "deleted": {"type": "boolean", "description": "Deleted posts are shown only to moderators and authors."},
+}
+
+
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+SCHEMAS: dict[str, Any] = {
+    "Author": _object(
+        {
+            "id": {"type": "integer"},
+            "username": _TEXT,
+            "role": {"enum": ["member", "expert", "moderator", "admin"]},
+        }
+    ),
+    "User": _object(
+        {
+            "id": {"type": "integer"},
+            "username": _TEXT,
+            "role": {"enum": ["member", "expert", "moderator", "admin"]},
+            "reputation": {"type": "integer"},
+            "created_at": _TIME,
+        }
+    ),
+    "Comment": _object(
+        {
+            "id": {"type": "integer"},
+            "post_id": {"type": "integer"},
+            "body": _TEXT,
+            "body_html": _TEXT,
+            "author": {"oneOf": [_ref("Author"), {"type": "null"}]},
+            "created_at": _TIME,
+            "deleted": {"type": "boolean"},
+        }
+    ),
+    "Question": _object(
+        {
+            **_COMMON_POST,
+            "type": {"const": "question"},
+            "title": _TEXT,
+            "tags": {"type": "array", "items": _TEXT},
+            "answer_count": {"type": "integer"},
+            "view_count": {"type": "integer"},
+            "status": {"enum": ["open", "closed", "locked"]},
+            "accepted_answer_id": {"type": ["integer", "null"]},
+            "last_activity_at": _OPTIONAL_TIME,
+            "url": {"type": "string", "format": "uri", "description": "The question's web page."},
+        }
+    ),
+    "Answer": _object(
+        {
+            **_COMMON_POST,
+            "type": {"const": "answer"},
+            "question_id": {"type": "integer"},
+            "is_accepted": {"type": "boolean"},
+            "url": {"type": "string", "format": "uri", "description": "The answer on the question's page."},
+            "comments": {"type": "array", "items": _ref("Comment")},
+        }
+    ),
+    "QuestionThread": {
+        "allOf": [
+            _ref("Question"),
+            _object(
+                {
+                    "comments": {"type": "array", "items": _ref("Comment")},
+                    "answers": {
+                        "type": "array",
+                        "items": _ref("Answer"),
+                        "description": "In page order: accepted first, then by score, then oldest.",
+                    },
+                }
+            ),
+        ]
+    },
+    "Page": _object(
+        {
+            "items": {"type": "array", "items": _ref("Question")},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+            "pages": {"type": "integer"},
+        }
+    ),
+    "Error": _object(
+        {
+            "error": {"type": "string", "description": "What went wrong, for people."},
+            "fields": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": _TEXT},
+                "description": "Messages by field name; empty when no field is at fault.",
+            },
+        }
+    ),
+    "Token": _object(
+        {"token": {"type": "string", "description": "Shown this once; send it as a bearer token."}}
+    ),
+}
+
+_POST_ID = _id("post_id", "question's or answer's")
+_BODY = {"type": "string", "minLength": BODY_MIN, "maxLength": BODY_MAX, "description": "Markdown."}
+
+PATHS: dict[str, Any] = {
+    "/tokens": {
+        "post": {
+            "summary": "Exchange a username (or email) and password for a bearer token.",
+            "security": [],
+            "requestBody": _body(
+                {
+                    "type": "object",
+                    "required": ["username", "password"],
+                    "properties": {"username": _TEXT, "password": _TEXT},
+                }
+            ),
+            "responses": {
+                "201": _json(_ref("Token"), "The new token."),
+                "400": _error("Invalid JSON, or a body that is not a JSON object."),
+                "401": _error("Wrong username or password."),
+                "415": _error("The body is not sent as application/json."),
+                "422": _error("A field is missing or has the wrong type."),
+                "429": _error("Too many attempts; wait a minute."),
+            },
+        }
+    },
+    "/questions": {
+        "get": _read(
+            "List visible questions.",
+            _json(_ref("Page"), "One page of questions."),
+            {"400": "A bad sort, page or per_page."},
+            parameters=[
+                {"name": "sort", "in": "query", "schema": {"enum": list(SORTS), "default": "active"}},
+                {
+                    "name": "tag",
+                    "in": "query",
+                    "schema": _TEXT,
+                    "description": "Only questions with this tag.",
+                },
+                {
+                    "name": "page",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+                },
+                {
+                    "name": "per_page",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+                },
+            ],
+        ),
+        "post": _write(
+            "Ask a question.",
+            (
+                201,
+                {
+                    **_json(_ref("Question"), "The new question."),
+                    "headers": {"Location": {"description": "The question's API URL.", "schema": _TEXT}},
+                },
+            ),
+            {"422": "Invalid fields; `fields` says which."},
+            requestBody=_body(
+                {
+                    "type": "object",
+                    "required": ["title", "body", "tags"],
+                    "properties": {
+                        "title": {"type": "string", "minLength": TITLE_MIN, "maxLength": TITLE_MAX},
+                        "body": _BODY,
+                        "tags": _TAGS_INPUT,
+                    },
+                }
+            ),
+        ),
+    },
+    "/questions/{question_id}": {
+        "parameters": [_id("question_id", "question")],
+        "get": _read(
+            "A question with its answers and comments.",
+            _json(_ref("QuestionThread"), "The question's thread."),
+            {"404": "No such question, or it is deleted and the caller may not see it."},
+        ),
+    },
+    "/questions/{question_id}/answers": {
+        "parameters": [_id("question_id", "question")],
+        "post": _write(
+            "Answer a question.",
+            (201, _json(_ref("Answer"), "The new answer.")),
+            {
+                "404": "No such question.",
+                "422": "Invalid fields, or the question is closed, locked or deleted.",
+            },
+            requestBody=_body({"type": "object", "required": ["body"], "properties": {"body": _BODY}}),
+        ),
+    },
+    "/posts/{post_id}": {
+        "parameters": [_POST_ID],
+        "patch": _write(
+            "Edit a question or an answer; left-out fields keep their value and a revision is kept.",
+            (200, _json({"oneOf": [_ref("Question"), _ref("Answer")]}, "The post as edited.")),
+            {
+                "403": "Only the author and moderators may edit.",
+                "404": "No such post.",
+                "422": "Invalid fields; `fields` says which.",
+            },
+            requestBody=_body(
+                {
+                    "type": "object",
+                    "properties": {
+                        "body": _BODY,
+                        "title": {
+                            "type": "string",
+                            "minLength": TITLE_MIN,
+                            "maxLength": TITLE_MAX,
+                            "description": "Questions only.",
+                        },
+                        "tags": {
+                            **_TAGS_INPUT,
+                            "description": "Questions only. " + _TAGS_INPUT["description"],
+                        },
+                        "summary": {"type": "string", "maxLength": 300, "description": "Why it was edited."},
+                    },
+                }
+            ),
+        ),
+        "delete": _write(
+            "Soft-delete a post (moderators and the author may restore it).",
+            (200, _json({"oneOf": [_ref("Question"), _ref("Answer")]}, "The post, with deleted true.")),
+            {"403": "Only the author and moderators may delete.", "404": "No such post."},
+        ),
+    },
+    "/posts/{post_id}/undelete": {
+        "parameters": [_POST_ID],
+        "post": _write(
+            "Restore a soft-deleted post.",
+            (200, _json({"oneOf": [_ref("Question"), _ref("Answer")]}, "The post, restored.")),
+            {"403": "The post is not deleted, or the caller may not restore it.", "404": "No such post."},
+        ),
+    },
+    "/posts/{post_id}/comments": {
+        "parameters": [_POST_ID],
+        "post": _write(
+            "Comment on a question or an answer.",
+            (201, _json(_ref("Comment"), "The new comment.")),
+            {"404": "No such post.", "422": "Invalid fields, or the thread is locked or deleted."},
+            requestBody=_body(
+                {
+                    "type": "object",
+                    "required": ["body"],
+                    "properties": {
+                        "body": {"type": "string", "minLength": COMMENT_MIN, "maxLength": COMMENT_MAX}
+                    },
+                }
+            ),
+        ),
+    },
+    "/users/{user_id}": {
+        "parameters": [_id("user_id", "user")],
+        "get": _read("A user's public profile.", _json(_ref("User"), "The user."), {"404": "No such user."}),
+    },
+    "/openapi.json": {
+        "get": _read(
+            "This document.",
+            {
+                "description": "The OpenAPI 3.1 document.",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+            {},
+        ),
+    },
+}
+
+
+def document() -> dict[str, Any]:
+    """The whole OpenAPI document."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Forum API",
+            "version": "1",
+            "description": "Questions, answers and comments of the community. Reads need no token; "
+            "writes need `Authorization: Bearer <token>` from POST /tokens. Errors are "
+            '`{"error": ..., "fields": {...}}`.',
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "A token from POST /tokens."}
+            },
+        },
+    }

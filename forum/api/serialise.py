@@ -1,0 +1,124 @@
+"""Models to JSON for the API: the one place that decides what a client sees."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import url_for
+from flask_sqlalchemy.pagination import Pagination
+
+from forum import permissions
+from forum.models import Answer, Comment, Post, Question, User
+from forum.questions.service import Thread
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a trailing Z (the database stores naive UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="seconds") + "Z"
+
+
+def author_json(user: User | None) -> dict[str, Any] | None:
+    """The small user object shown on posts and comments; never email or hashes."""
+    if user is None:
+        return None
+    return {"id": user.id, "username": user.username, "role": user.role}
+
+
+def user_json(user: User) -> dict[str, Any]:
+    """A public profile."""
+    return {**author_json(user), "reputation": user.reputation, "created_at": timestamp(user.created_at)}
+
+
+def comment_json(comment: Comment) -> dict[str, Any]:
+    """A comment under a post."""
+    return {
+        "id": comment.id,
+        "post_id": comment.post_id,
+        "body": comment.body,
+        "body_html": comment.body_html,
+        "author": author_json(comment.author),
+        "created_at": timestamp(comment.created_at),
+        "deleted": comment.is_deleted,
+    }
+
+
+def _page_url(question: Question, **kwargs: Any) -> str:
+    """The absolute URL of the question's HTML page."""
+    return url_for("questions.show", question_id=question.id, slug=question.slug, _external=True, **kwargs)
+
+
+def question_json(question: Question) -> dict[str, Any]:
+    """A question without its thread (lists, creation, edits)."""
+    return {
+        "id": question.id,
+        "type": "question",
+        "title": question.title,
+        "body": question.body,
+        "body_html": question.body_html,
+        "tags": question.tag_names,
+        "score": question.score,
+        "answer_count": question.answer_count or 0,
+        "view_count": question.view_count or 0,
+        "status": question.status or "open",
+        "accepted_answer_id": question.accepted_answer_id,
+        "author": author_json(question.author),
+        "created_at": timestamp(question.created_at),
+        "edited_at": timestamp(question.edited_at),
+        "last_activity_at": timestamp(question.last_activity_at),
+        "deleted": question.is_deleted,
+        "url": _page_url(question),
+    }
+
+
+def answer_json(answer: Answer, question: Question, comments: Iterable[Comment]) -> dict[str, Any]:
+    """An answer to `question` with the comments under it."""
+    return {
+        "id": answer.id,
+        "type": "answer",
+        "question_id": answer.question_id,
+        "body": answer.body,
+        "body_html": answer.body_html,
+        "score": answer.score,
+        "author": author_json(answer.author),
+        "created_at": timestamp(answer.created_at),
+        "edited_at": timestamp(answer.edited_at),
+        "deleted": answer.is_deleted,
+        "is_accepted": answer.id == question.accepted_answer_id,
+        "url": _page_url(question, _anchor=f"a{answer.id}"),
+        "comments": [comment_json(item) for item in comments],
+    }
+
+
+def thread_json(thread: Thread) -> dict[str, Any]:
+    """A question with its answers in page order and the comments the viewer may see."""
+    question = thread.question
+    return {
+        **question_json(question),
+        "comments": [comment_json(item) for item in thread.comments_on(question)],
+        "answers": [answer_json(item, question, thread.comments_on(item)) for item in thread.answers],
+    }
+
+
+def post_json(post: Post, viewer: User | None) -> dict[str, Any]:
+    """A question or an answer after a change (an answer carries the comments the viewer may see)."""
+    if isinstance(post, Question):
+        return question_json(post)
+    comments = [item for item in post.comments if not item.is_deleted or permissions.can_moderate(viewer)]
+    return answer_json(post, post.question, comments)
+
+
+def page_json(page: Pagination, serialise: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """One page of a list, with what a client needs to fetch the others."""
+    return {
+        "items": [serialise(item) for item in page.items],
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total or 0,
+        "pages": page.pages,
+    }
