@@ -6,6 +6,13 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from werkzeug.exceptions import HTTPException
 
 
+FRIENDLY_MESSAGES = {
+    404: "There is nothing here. The page may have moved, or the post may have been deleted.",
+    405: "That action is not available at this address.",
+    413: "That is more than we accept in one request; please shorten it.",
+}
+
+
 class DomainError(Exception):
     """A rule of the forum refused the action; `status` is the HTTP code at the edge."""
 
@@ -59,7 +66,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
-        response = error_response(error.code or 500, error.description or error.name)
+        # werkzeug's stock texts speak of "the server"; ours speak of the forum
+        message = error.description or error.name
+        if message == type(error).description:
+            message = FRIENDLY_MESSAGES.get(error.code, message)
+        response = error_response(error.code or 500, message)
         for name, value in error.get_headers():
             if name.lower() != "content-type":
                 response.headers[name] = value
