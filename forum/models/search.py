@@ -1,0 +1,1 @@
+"""The search outbox and what visitors searched for."""
