@@ -15,21 +15,23 @@ from forum.errors import error_response
 
 _FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
 MESSAGE = "The request contains a NUL or an unpaired surrogate character, which text may not hold."
+TOO_DEEP = "The request body is nested too deeply to read."
 
 
-def has_forbidden_text(value: Any, depth: int = 0) -> bool:
-    """True when any string inside `value` (searched through lists and dicts) is forbidden."""
-    if isinstance(value, str):
-        return _FORBIDDEN.search(value) is not None
-    if depth > 32:
-        return False
-    if isinstance(value, dict):
-        return any(
-            has_forbidden_text(key, depth + 1) or has_forbidden_text(item, depth + 1)
-            for key, item in value.items()
-        )
-    if isinstance(value, (list, tuple)):
-        return any(has_forbidden_text(item, depth + 1) for item in value)
+def has_forbidden_text(value: Any) -> bool:
+    """True when any string inside `value`, at any depth of lists and dicts, is forbidden."""
+    # a loop, not recursion: JSON nested a few hundred deep is still valid JSON
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _FORBIDDEN.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
     return False
 
 
@@ -42,7 +44,10 @@ def register_input_guard(app: Flask) -> None:
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             candidates.append(list(request.form.items(multi=True)))
         if request.is_json:
-            candidates.append(request.get_json(silent=True))
+            try:
+                candidates.append(request.get_json(silent=True))
+            except RecursionError:  # json.loads raises it, not ValueError, for "[" * 100_000
+                return error_response(400, TOO_DEEP)
         if any(has_forbidden_text(candidate) for candidate in candidates):
             return error_response(400, MESSAGE)
         return None

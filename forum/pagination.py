@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, current_app, request
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
@@ -11,22 +13,29 @@ from forum.extensions import db
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 100
 
+# ASCII digits only: str.isdigit() also accepts '²' (which int() refuses) and '１' or '١'
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,6}")
+
+
+def _bounded_number(name: str, default: int, largest: int, message: str) -> int:
+    """A whole-number query parameter from 1 to `largest`, else a 400 with the message."""
+    raw = request.args.get(name, str(default))
+    if not _WHOLE_NUMBER.fullmatch(raw) or not 1 <= int(raw) <= largest:
+        abort(400, message)
+    return int(raw)
+
 
 def page_number() -> int:
     """The `page` query parameter: a whole number from 1 to MAX_PAGE, else a 400."""
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or len(raw) > 6 or not 1 <= int(raw) <= MAX_PAGE:
-        abort(400, f"'page' must be a whole number from 1 to {MAX_PAGE:,}.")
-    return int(raw)
+    return _bounded_number("page", 1, MAX_PAGE, f"'page' must be a whole number from 1 to {MAX_PAGE:,}.")
 
 
 def per_page() -> int:
     """The `per_page` query parameter, 1 to MAX_PER_PAGE, defaulting to the configured size."""
     default = current_app.config["QUESTIONS_PER_PAGE"]
-    raw = request.args.get("per_page", str(default))
-    if not raw.isdigit() or len(raw) > 4 or not 1 <= int(raw) <= MAX_PER_PAGE:
-        abort(400, f"'per_page' must be a whole number from 1 to {MAX_PER_PAGE}.")
-    return int(raw)
+    return _bounded_number(
+        "per_page", default, MAX_PER_PAGE, f"'per_page' must be a whole number from 1 to {MAX_PER_PAGE}."
+    )
 
 
 def paginate(query: Select) -> Pagination:

@@ -14,7 +14,7 @@ from forum.questions.tags import parse_tags, tag_errors
 
 def renderable(form, field) -> None:
     """Validator: the Markdown can be rendered safely."""
-    if field.data:
+    if field.data and len(field.data) <= BODY_MAX:  # longer text already has its error
         try:
             markup.check(field.data)
         except markup.MarkupError as error:
