@@ -49,6 +49,11 @@ class Post(db.Model):
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deleted_at: Mapped[datetime | None]
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Imported posts (CC BY-SA) must credit their author and source wherever they are shown;
+    # the original author's name is kept as written, even when the account no longer exists.
+    origin_url: Mapped[str | None] = mapped_column(String(300))
+    origin_author: Mapped[str | None] = mapped_column(String(100))
+    origin_license: Mapped[str | None] = mapped_column(String(40))
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     editor: Mapped[User | None] = relationship(foreign_keys=[edited_by_id])
