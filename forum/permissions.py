@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from forum import privileges
+from forum.errors import DomainError, PermissionDenied, RuleViolation
+
 if TYPE_CHECKING:
-    from forum.models import Comment, Post, User
+    from forum.models import Answer, Comment, Post, Question, User
 
 
 def _is_member(user: User | None) -> bool:
@@ -34,8 +37,10 @@ def can_view(user: User | None, post: Post) -> bool:
 
 
 def can_edit(user: User | None, post: Post) -> bool:
-    """Authors edit their own posts; moderators and admins edit any."""
-    return can_view(user, post) and (is_owner(user, post) or can_moderate(user))
+    """Authors edit their own posts; moderators, admins and users with the privilege edit any."""
+    return can_view(user, post) and (
+        is_owner(user, post) or can_moderate(user) or privileges.has_privilege(user, "edit_others")
+    )
 
 
 def can_delete(user: User | None, post: Post) -> bool:
@@ -58,3 +63,70 @@ def can_delete_comment(user: User | None, comment: Comment) -> bool:
 def can_view_history(user: User | None, post: Post) -> bool:
     """Anyone who can see a post can see how it changed."""
     return can_view(user, post)
+
+
+def has_privilege(user: User | None, name: str) -> bool:
+    """Whether reputation or role grants a privilege from the table in forum/privileges.py."""
+    return privileges.has_privilege(user, name)
+
+
+def privilege_table(user: User | None) -> list[tuple[str, str, int, bool]]:
+    """Every privilege with its threshold and whether the user holds it."""
+    return privileges.table(user)
+
+
+def _question_of(post: Post) -> Question:
+    """The question a post belongs to (itself, for a question)."""
+    return post.question if post.type == "answer" else post
+
+
+def vote_refusal(user: User | None, post: Post, value: int) -> DomainError | None:
+    """Why the user may not cast (1 up, -1 down) or retract (0) a vote on the post; None if they may."""
+    if not _is_member(user):
+        return PermissionDenied("Sign in to vote.")
+    if is_owner(user, post):
+        return PermissionDenied("You cannot vote on your own post.")
+    question = _question_of(post)
+    if post.is_deleted or question.is_deleted:
+        return RuleViolation("Deleted posts take no votes.")
+    if question.status == "locked":
+        return RuleViolation("This thread is locked; it takes no votes.")
+    if value:
+        return privileges.refusal(user, "vote_up" if value > 0 else "vote_down")
+    return None
+
+
+def can_vote(user: User | None, post: Post, value: int = 1) -> bool:
+    """Cast (1 up, -1 down) or retract (0) a vote: not on your own, deleted or locked posts."""
+    return vote_refusal(user, post, value) is None
+
+
+def accept_refusal(user: User | None, question: Question, answer: Answer | None = None) -> DomainError | None:
+    """Why the user may not accept `answer` (None: unaccept) on the question; None if they may."""
+    if not _is_member(user):
+        return PermissionDenied("Sign in to accept an answer.")
+    if not (is_owner(user, question) or user.is_staff):
+        return PermissionDenied("Only the asker, a staff expert or a moderator can accept an answer.")
+    if question.is_deleted:
+        return RuleViolation("A deleted question takes no accepted answer.")
+    if question.status == "locked":
+        return RuleViolation("This thread is locked; its accepted answer cannot change.")
+    if answer is not None and answer.question_id != question.id:
+        return RuleViolation("That answer belongs to another question.", {"answer_id": ["Not here."]})
+    if answer is not None and answer.is_deleted:
+        return RuleViolation("A deleted answer cannot be accepted.", {"answer_id": ["Deleted."]})
+    return None
+
+
+def can_accept(user: User | None, question: Question, answer: Answer | None = None) -> bool:
+    """The asker, staff experts and moderators choose the accepted answer of an open thread."""
+    return accept_refusal(user, question, answer) is None
+
+
+def can_comment(user: User | None, post: Post) -> bool:
+    """Comment: on your own posts and answers to your questions, elsewhere with the privilege."""
+    if not _is_member(user):
+        return False
+    if is_owner(user, post) or is_owner(user, _question_of(post)):
+        return True
+    return privileges.has_privilege(user, "comment_everywhere")
