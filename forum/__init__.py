@@ -35,6 +35,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _register_request_handling(app)
     _register_template_helpers(app)
 
+    from forum.search import init_search
+
+    init_search(app)
+
     from forum.cli import register_cli
 
     register_cli(app)
@@ -56,11 +60,15 @@ def _register_blueprints(app: Flask) -> None:
     from forum.api.views import bp as api
     from forum.auth.views import bp as auth
     from forum.questions.views import bp as questions
+    from forum.search.api import bp as search_api
+    from forum.search.views import bp as search
     from forum.users.views import bp as users
+    from forum.votes.views import bp as votes
 
-    for blueprint in (auth, questions, users, api):
+    for blueprint in (auth, questions, search, users, votes, api, search_api):
         app.register_blueprint(blueprint)
     csrf.exempt(api)
+    csrf.exempt(search_api)
 
 
 def _register_request_handling(app: Flask) -> None:

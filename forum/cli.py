@@ -10,7 +10,10 @@ from sqlalchemy import func, select
 from forum.auth import service as accounts
 from forum.errors import DomainError
 from forum.extensions import db
+from forum.importer.cli import import_group
 from forum.models import ROLES, User
+from forum.search.cli import search_group
+from forum.votes.cli import reputation_group
 
 users = AppGroup("users", help="Manage accounts.")
 seed = AppGroup("seed", help="Fill the database with example content.")
@@ -81,3 +84,6 @@ def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(users)
     app.cli.add_command(seed)
+    app.cli.add_command(reputation_group)
+    app.cli.add_command(import_group)
+    app.cli.add_command(search_group)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-
 FRIENDLY_MESSAGES = {
     404: "There is nothing here. The page may have moved, or the post may have been deleted.",
     405: "That action is not available at this address.",

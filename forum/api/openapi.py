@@ -7,6 +7,7 @@ from typing import Any
 from forum.models.posts import BODY_MAX, BODY_MIN, COMMENT_MAX, COMMENT_MIN, TAGS_MAX, TITLE_MAX, TITLE_MIN
 from forum.pagination import MAX_PAGE, MAX_PER_PAGE
 from forum.questions.service import SORTS
+from forum.reputation import CAUSES, POINTS
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -170,6 +171,47 @@ SCHEMAS: dict[str, Any] = {
     "Token": _object(
         {"token": {"type": "string", "description": "Shown this once; send it as a bearer token."}}
     ),
+    "VoteResult": _object(
+        {
+            "score": {"type": "integer", "description": "The post's score: the sum of its votes."},
+            "user_vote": {"enum": [1, -1, 0], "description": "The caller's vote now; 0 for none."},
+        }
+    ),
+    "ReputationEvent": _object(
+        {
+            "id": {"type": "integer"},
+            "kind": {"enum": list(POINTS), "description": "The rule from the points table."},
+            "cause": {
+                "enum": list(CAUSES),
+                "description": "vote or accepted: a grant; restored: given back on undelete; "
+                "anything else says why a grant was reversed.",
+            },
+            "delta": {
+                "type": "integer",
+                "description": "The change actually made (an upvote may be cut by the daily cap).",
+            },
+            "post_id": {
+                "type": ["integer", "null"],
+                "description": "The post; null for downvotes cast, unless the caller cast them.",
+            },
+            "undoes_id": {
+                "type": ["integer", "null"],
+                "description": "The event this one reverses (or, when restored, the reversal it undoes).",
+            },
+            "created_at": _TIME,
+        }
+    ),
+    "ReputationPage": _object(
+        {
+            "user": _ref("User"),
+            "reputation": {"type": "integer", "description": "Never below 1."},
+            "items": {"type": "array", "items": _ref("ReputationEvent"), "description": "Newest first."},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+            "pages": {"type": "integer"},
+        }
+    ),
 }
 
 _POST_ID = _id("post_id", "question's or answer's")
@@ -330,6 +372,65 @@ PATHS: dict[str, Any] = {
         "parameters": [_id("user_id", "user")],
         "get": _read("A user's public profile.", _json(_ref("User"), "The user."), {"404": "No such user."}),
     },
+    "/users/{user_id}/reputation": {
+        "parameters": [_id("user_id", "user")],
+        "get": _read(
+            "A user's reputation ledger, newest first.",
+            _json(_ref("ReputationPage"), "One page of the ledger."),
+            {"400": "A bad page or per_page.", "404": "No such user."},
+            parameters=[
+                {
+                    "name": "page",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+                },
+                {
+                    "name": "per_page",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+                },
+            ],
+        ),
+    },
+    "/posts/{post_id}/vote": {
+        "parameters": [_POST_ID],
+        "post": _write(
+            "Vote a post up or down, or retract the vote; the same vote again changes nothing.",
+            (200, _json(_ref("VoteResult"), "The score and the caller's vote.")),
+            {
+                "403": "Your own post, or the caller lacks the privilege (the message names the "
+                "reputation needed).",
+                "404": "No such post.",
+                "422": "A bad value, or the post is deleted or its thread locked.",
+            },
+            requestBody=_body(
+                {
+                    "type": "object",
+                    "required": ["value"],
+                    "properties": {"value": {"enum": [1, -1, 0], "description": "Up, down, or retract."}},
+                }
+            ),
+        ),
+    },
+    "/questions/{question_id}/accept": {
+        "parameters": [_id("question_id", "question")],
+        "post": _write(
+            "Accept an answer (the asker, staff experts, moderators); another moves it, null unaccepts.",
+            (200, _json(_ref("Question"), "The question with its accepted_answer_id.")),
+            {
+                "403": "Only the asker, staff experts and moderators may accept.",
+                "404": "No such question or answer.",
+                "422": "A bad answer_id, an answer of another question or deleted, or a locked thread.",
+            },
+            requestBody=_body(
+                {
+                    "type": "object",
+                    "required": ["answer_id"],
+                    "properties": {"answer_id": {"type": ["integer", "null"]}},
+                }
+            ),
+        ),
+    },
     "/openapi.json": {
         "get": _read(
             "This document.",
@@ -345,19 +446,22 @@ PATHS: dict[str, Any] = {
 
 def document() -> dict[str, Any]:
     """The whole OpenAPI document."""
+    from forum.search import openapi as search
+
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Forum API",
             "version": "1",
-            "description": "Questions, answers and comments of the community. Reads need no token; "
+            "description": "Questions, answers, comments, votes and reputation of the community. "
+            "Reads need no token; "
             "writes need `Authorization: Bearer <token>` from POST /tokens. Errors are "
             '`{"error": ..., "fields": {...}}`.',
         },
         "servers": [{"url": "/api/v1"}],
-        "paths": PATHS,
+        "paths": {**PATHS, **search.PATHS},
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **search.SCHEMAS},
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "A token from POST /tokens."}
             },

@@ -11,7 +11,10 @@ from flask_sqlalchemy.pagination import Pagination
 
 from forum import permissions
 from forum.models import Answer, Comment, Post, Question, User
+from forum.models.reputation import ReputationEvent
 from forum.questions.service import Thread
+from forum.votes.ledger import shows_post
+from forum.votes.service import VoteResult
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -121,4 +124,31 @@ def page_json(page: Pagination, serialise: Callable[[Any], dict[str, Any]]) -> d
         "per_page": page.per_page,
         "total": page.total or 0,
         "pages": page.pages,
+    }
+
+
+def vote_json(result: VoteResult) -> dict[str, Any]:
+    """A post's score after a vote, and the caller's vote on it."""
+    return {"score": result.score, "user_vote": result.user_vote}
+
+
+def reputation_event_json(event: ReputationEvent, viewer: User | None) -> dict[str, Any]:
+    """One ledger event; never who caused it (votes are anonymous)."""
+    return {
+        "id": event.id,
+        "kind": event.kind,
+        "cause": event.cause,
+        "delta": event.delta,
+        "post_id": event.post_id if shows_post(event, viewer) else None,
+        "undoes_id": event.undoes_id,
+        "created_at": timestamp(event.created_at),
+    }
+
+
+def reputation_json(user: User, page: Pagination, viewer: User | None) -> dict[str, Any]:
+    """One page of a user's ledger, newest first, with the user and their reputation."""
+    return {
+        "user": user_json(user),
+        "reputation": user.reputation,
+        **page_json(page, lambda event: reputation_event_json(event, viewer)),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request, url_for
 
+from forum import reputation
 from forum.api import serialise
 from forum.api.auth import api_user, register_token_auth, require_user
 from forum.api.openapi import document
@@ -17,6 +18,7 @@ from forum.pagination import paginate
 from forum.questions import service
 from forum.questions.forms import AnswerForm, AskForm, CommentForm, EditForm
 from forum.users import service as users
+from forum.votes import service as votes
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 register_input_checks(bp)
@@ -129,6 +131,33 @@ def undelete(post_id: int):
 def show_user(user_id: int):
     """A public profile: no email, no hashes."""
     return jsonify(serialise.user_json(users.get_user(user_id)))
+
+
+@bp.post("/posts/<int:post_id>/vote")
+def vote(post_id: int):
+    """Vote a post up (1) or down (-1), or retract (0); the same vote again changes nothing."""
+    user = require_user()
+    payload = json_object()
+    return jsonify(serialise.vote_json(votes.vote(user, post_id, payload.get("value"))))
+
+
+@bp.post("/questions/<int:question_id>/accept")
+def accept(question_id: int):
+    """Accept an answer to the question, move the acceptance, or unaccept with answer_id null."""
+    user = require_user()
+    payload = json_object()
+    if "answer_id" not in payload:
+        message = "Give the accepted answer's id, or null to unaccept."
+        raise RuleViolation(f"answer_id is missing. {message}", {"answer_id": [message]})
+    return jsonify(serialise.question_json(votes.accept(user, question_id, payload["answer_id"])))
+
+
+@bp.get("/users/<int:user_id>/reputation")
+def user_reputation(user_id: int):
+    """A user's reputation ledger, newest first, one page at a time."""
+    user = users.get_user(user_id)
+    page = paginate(reputation.ledger_query(user))
+    return jsonify(serialise.reputation_json(user, page, api_user()))
 
 
 @bp.get("/openapi.json")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from forum import markup, permissions
+from forum import markup, permissions, reputation
 from forum.clock import utcnow
 from forum.errors import NotFound, PermissionDenied, RuleViolation
 from forum.extensions import db
@@ -39,12 +40,18 @@ def _tags_for(raw: str | list[str]) -> list[Tag]:
     if errors:
         raise RuleViolation(errors[0], {"tags": errors})
     existing = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
-    tags = []
-    for name in names:
-        tag = existing.get(name) or Tag(name=name)
-        db.session.add(tag)
-        tags.append(tag)
-    return tags
+    return [existing.get(name) or _create_tag(name) for name in names]
+
+
+def _create_tag(name: str) -> Tag:
+    """A new tag; when another request creates the same name at the same moment, use theirs."""
+    try:
+        with db.session.begin_nested():
+            tag = Tag(name=name)
+            db.session.add(tag)
+        return tag
+    except IntegrityError:
+        return db.session.scalars(select(Tag).where(Tag.name == name)).one()
 
 
 def _refresh_tag_counts(tags: list[Tag]) -> None:
@@ -222,8 +229,12 @@ def _set_deleted(actor: User | None, post_id: int, deleted: bool) -> Post:
         state = "deleted" if post.is_deleted else "not deleted"
         verb = "delete" if deleted else "undelete"
         raise PermissionDenied(f"You may not {verb} this post (it is {state}).")
+    if not deleted:
+        reputation.post_undeleted(post)  # before deleted_at is cleared: it finds that deletion's reversals
     post.deleted_at = utcnow() if deleted else None
     post.deleted_by_id = actor.id if deleted else None
+    if deleted:
+        reputation.post_deleted(post)
     if isinstance(post, Question):
         _refresh_tag_counts(post.tags)
     else:
@@ -331,15 +342,6 @@ def question_list(sort: str = "active", tag: str | None = None) -> Select:
     if sort == "votes":
         return query.order_by(Question.score.desc(), Question.id.desc())
     return query.order_by(Question.last_activity_at.desc(), Question.id.desc())
-
-
-def title_search(text: str) -> Select:
-    """Visible questions whose title contains every word (a stop-gap until full-text search)."""
-    query = question_list("active")
-    for word in text.split()[:10]:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Question.title.ilike(f"%{escaped}%", escape="\\"))
-    return query
 
 
 def tag_list(order: str = "popular") -> Select:

@@ -49,17 +49,11 @@ def tagged(tag_name: str):
 @bp.get("/tags")
 def tags():
     """All tags in use, most used first."""
-    order = "name" if request.args.get("sort") == "name" else "popular"
+    order = request.args.get("sort", "popular")
+    if order not in ("popular", "name"):
+        abort(400, "'sort' must be one of: popular, name.")
     page = paginate(service.tag_list(order))
     return render_template("questions/tags.html", page=page, order=order)
-
-
-@bp.get("/search")
-def search():
-    """Search question titles."""
-    text = request.args.get("q", "").strip()[:200]
-    page = paginate(service.title_search(text)) if text else None
-    return render_template("questions/search.html", page=page, q=text)
 
 
 @bp.route("/questions/ask", methods=["GET", "POST"])

@@ -1,0 +1,197 @@
+"""What the engines index about a question, read from the database in a fixed number of queries.
+
+Reads go through a Connection, not the ORM session: the outbox drain runs after a commit,
+when the session may not be used, and it must see what was committed, not what is cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select
+
+from forum.models import Post, Tag, User, question_tags
+from forum.search import ranking
+
+STAFF_ROLES = ("expert", "moderator", "admin")
+# Enough text to find a thread by; PostgreSQL drops positions past 16,383 anyway
+MAX_BODY_CHARS = 30_000
+MAX_ANSWERS_CHARS = 60_000
+VOCABULARY_WORD = re.compile(r"[^\W\d_]{3,30}")
+
+_posts = Post.__table__
+_BLOCK_TAG = re.compile(r"</?(?:p|br|hr|h\d|li|ul|ol|pre|blockquote|tr|td|th|table|div)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+# C0 controls, and the private-use characters the PostgreSQL engine highlights with
+_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue004]")
+
+
+def plain_text(body_html: str | None, limit: int = MAX_BODY_CHARS) -> str:
+    """Readable text of sanitised post HTML: tags dropped, entities decoded, spaces collapsed."""
+    text = _TAG.sub("", _BLOCK_TAG.sub(" ", body_html or ""))
+    return " ".join(_UNWANTED.sub(" ", html.unescape(text)).split())[:limit]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One visible question, flattened for indexing and for showing a result."""
+
+    question_id: int
+    title: str
+    tags: tuple[str, ...]
+    body: str
+    answers: str
+    author: str | None
+    is_answered: bool
+    has_accepted: bool
+    has_staff_answer: bool
+    is_closed: bool
+    is_duplicate: bool
+    is_faq: bool
+    score: int
+    created_at: datetime
+
+    @property
+    def quality(self) -> float:
+        """The answer-quality factor of the ranking formula."""
+        return ranking.quality(
+            has_accepted=self.has_accepted,
+            has_staff_answer=self.has_staff_answer,
+            is_answered=self.is_answered,
+            score=self.score,
+        )
+
+    @property
+    def content(self) -> str:
+        """Question body and answers: what the C-weight text and the excerpt come from."""
+        return f"{self.body} {self.answers}".strip()
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever anything indexed changes; stored with the entry to spot stale ones."""
+        data = json.dumps(asdict(self), default=str, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha1(data.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def vocabulary(self) -> set[str]:
+        """Distinct words of title and tags: the well-spelt words "did you mean" suggests."""
+        text = f"{self.title} {' '.join(self.tags).replace('-', ' ')}".lower()
+        return set(VOCABULARY_WORD.findall(text))
+
+
+def load_documents(connection: Connection, question_ids: Iterable[int]) -> dict[int, Document]:
+    """Documents of the visible questions among the ids (deleted or unknown ones are left out)."""
+    ids = sorted(set(question_ids))
+    if not ids:
+        return {}
+    questions = connection.execute(
+        select(
+            _posts.c.id,
+            _posts.c.title,
+            _posts.c.body_html,
+            _posts.c.author_id,
+            _posts.c.score,
+            _posts.c.status,
+            _posts.c.duplicate_of_id,
+            _posts.c.accepted_answer_id,
+            _posts.c.created_at,
+        ).where(_posts.c.id.in_(ids), _posts.c.type == "question", _posts.c.deleted_at.is_(None))
+    ).all()
+    if not questions:
+        return {}
+    visible_ids = [row.id for row in questions]
+    tags: dict[int, list[str]] = {}
+    for question_id, name in connection.execute(
+        select(question_tags.c.question_id, Tag.__table__.c.name)
+        .join(Tag.__table__, Tag.__table__.c.id == question_tags.c.tag_id)
+        .where(question_tags.c.question_id.in_(visible_ids))
+    ):
+        tags.setdefault(question_id, []).append(name)
+    answers = connection.execute(
+        select(_posts.c.id, _posts.c.question_id, _posts.c.body_html, _posts.c.author_id)
+        .where(
+            _posts.c.question_id.in_(visible_ids),
+            _posts.c.type == "answer",
+            _posts.c.deleted_at.is_(None),
+        )
+        .order_by(_posts.c.question_id, _posts.c.score.desc(), _posts.c.id)
+    ).all()
+    users = _users(connection, {row.author_id for row in [*questions, *answers]})
+    by_question: dict[int, list] = {}
+    for row in answers:
+        by_question.setdefault(row.question_id, []).append(row)
+    return {
+        row.id: _document(row, sorted(tags.get(row.id, [])), by_question.get(row.id, []), users)
+        for row in questions
+    }
+
+
+def _users(connection: Connection, user_ids: set[int | None]) -> dict[int, tuple[str, str]]:
+    """(username key, role) of each author."""
+    ids = [user_id for user_id in user_ids if user_id is not None]
+    if not ids:
+        return {}
+    users = User.__table__
+    rows = connection.execute(
+        select(users.c.id, users.c.username_key, users.c.role).where(users.c.id.in_(ids))
+    )
+    return {row.id: (row.username_key, row.role) for row in rows}
+
+
+def _document(question, tags: list[str], answers: list, users: dict[int, tuple[str, str]]) -> Document:
+    """Flatten one question row, its tags and visible answers."""
+    answer_ids = {answer.id for answer in answers}
+    answers_text: list[str] = []
+    budget = MAX_ANSWERS_CHARS
+    for answer in answers:
+        if budget <= 0:
+            break
+        text = plain_text(answer.body_html, budget)
+        answers_text.append(text)
+        budget -= len(text) + 1
+    author = users.get(question.author_id)
+    return Document(
+        question_id=question.id,
+        title=" ".join((question.title or "").split()),
+        tags=tuple(tags),
+        body=plain_text(question.body_html),
+        answers=" ".join(answers_text),
+        author=author[0] if author else None,
+        is_answered=bool(answers),
+        has_accepted=question.accepted_answer_id in answer_ids,
+        has_staff_answer=any(users.get(answer.author_id, ("", ""))[1] in STAFF_ROLES for answer in answers),
+        is_closed=question.status == "closed",
+        is_duplicate=question.duplicate_of_id is not None,
+        # FAQ entries arrive with the FAQ feature; until then no question is one
+        is_faq=False,
+        score=question.score or 0,
+        created_at=question.created_at,
+    )
+
+
+def visible_question_count(connection: Connection) -> int:
+    """How many questions the public can find."""
+    return connection.scalar(
+        select(func.count()).where(_posts.c.type == "question", _posts.c.deleted_at.is_(None))
+    )
+
+
+def visible_question_ids(connection: Connection, batch_size: int = 500) -> Iterator[list[int]]:
+    """Ids of all visible questions in ascending batches (keyset pagination: no OFFSET scans)."""
+    last_id = 0
+    while True:
+        batch = connection.scalars(
+            select(_posts.c.id)
+            .where(_posts.c.type == "question", _posts.c.deleted_at.is_(None), _posts.c.id > last_id)
+            .order_by(_posts.c.id)
+            .limit(batch_size)
+        ).all()
+        if not batch:
+            return
+        yield list(batch)
+        last_id = batch[-1]

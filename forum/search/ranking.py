@@ -1,0 +1,36 @@
+"""How answer quality moves a question up the results: one formula for every engine."""
+
+from __future__ import annotations
+
+import math
+
+ACCEPTED_BONUS = 0.5
+STAFF_ANSWER_BONUS = 0.3
+ANSWERED_BONUS = 0.2
+SCORE_WEIGHT = 0.15
+NEGATIVE_SCORE_PENALTY = 0.25
+# The largest quality() can be for a score of 10,000 (bounds for engines that need one)
+MAX_QUALITY = 1 + ACCEPTED_BONUS + STAFF_ANSWER_BONUS + ANSWERED_BONUS + SCORE_WEIGHT * math.log1p(10_000)
+
+
+def quality(*, has_accepted: bool, has_staff_answer: bool, is_answered: bool, score: int) -> float:
+    """The answer-quality factor that multiplies a question's text relevance.
+
+        rank = relevance × quality
+        quality = 1 + 0.5·accepted + 0.3·staff_answer + 0.2·answered
+                    + 0.15·ln(1 + max(score, 0)) − 0.25·[score < 0]
+
+    `relevance` is the engine's text score (BM25F over title ×5, tags ×2, body and answers ×1 in
+    Whoosh; ts_rank_cd with weights A 1.0, B 0.4, C 0.2 in PostgreSQL). Multiplying keeps the
+    formula free of each engine's scale: a thread with an accepted answer by a staff expert
+    ranks 2× (1 + 0.5 + 0.3 + 0.2) above an equally relevant unanswered one, and votes add
+    slowly (a score of 20 adds 0.46), so text relevance still decides between topics.
+    `staff_answer` means an expert, moderator or admin wrote a visible answer.
+    """
+    value = 1.0
+    value += ACCEPTED_BONUS if has_accepted else 0.0
+    value += STAFF_ANSWER_BONUS if has_staff_answer else 0.0
+    value += ANSWERED_BONUS if is_answered else 0.0
+    value += SCORE_WEIGHT * math.log1p(max(score, 0))
+    value -= NEGATIVE_SCORE_PENALTY if score < 0 else 0.0
+    return round(value, 6)
