@@ -5,6 +5,7 @@ This is the only module that reads the environment.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -81,4 +82,12 @@ def from_env() -> dict[str, Any]:
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "forum@localhost"),
         "SITE_NAME": os.environ.get("SITE_NAME", "Halcyon Community"),
+        # "auto": PostgreSQL full-text search on PostgreSQL, Whoosh otherwise
+        "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", "auto"),
+        # Workers take turns at Whoosh's write lock, a turn taking tens of milliseconds; while
+        # `flask search reindex` holds it, a write waits this long, then leaves its change queued
+        "SEARCH_WRITER_TIMEOUT": float(os.environ.get("SEARCH_WRITER_TIMEOUT", 5.0)),
+        "SEARCH_WRITER_DELAY": 0.05,
+        # privilege thresholds that differ from the defaults, e.g. {"vote_down": 50}
+        "PRIVILEGES": json.loads(os.environ.get("PRIVILEGES") or "{}"),
     }

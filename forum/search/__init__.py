@@ -33,12 +33,8 @@ def init_search(app: Flask) -> None:
     """Pick the engine, hook the outbox to the session, and apply what a previous run left queued."""
     from forum.search import outbox
 
-    app.config.setdefault("SEARCH_BACKEND", "auto")
+    # the index follows the instance folder unless a setting names another place
     app.config.setdefault("SEARCH_INDEX_PATH", os.path.join(app.config["FORUM_INSTANCE_PATH"], "search"))
-    # Workers take turns at the index's write lock, a turn taking tens of milliseconds; while
-    # `flask search reindex` holds it, a write waits this long, then leaves its change queued
-    app.config.setdefault("SEARCH_WRITER_TIMEOUT", 5.0)
-    app.config.setdefault("SEARCH_WRITER_DELAY", 0.05)
     app.extensions["search"] = make_backend(app.config)
     outbox.listen()
     outbox.drain_at_start(app)
