@@ -1,10 +1,10 @@
-"""The search outbox, and the documents and word list of the PostgreSQL search engine."""
+"""The search outbox, the documents and word list of the PostgreSQL engine, and similar-question events."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -65,3 +65,27 @@ class SearchWord(db.Model):
     word: Mapped[str] = mapped_column(String(WORD_MAX_LENGTH), primary_key=True)
     # questions using the word (exact after a rebuild, a lower bound in between)
     frequency: Mapped[int] = mapped_column(default=1)
+
+
+SIMILAR_EVENT_KINDS = ("suggestion_opened", "posted_anyway", "deflected")
+ASK_TOKEN_MAX = 64
+
+
+class SimilarEvent(db.Model):
+    """What an asker did with the similar questions the ask page showed (see forum.search.deflection).
+
+    Events of one visit to the ask page share its `ask_token`: a suggestion opened under a token
+    that never posts is a deflection (the asker found the answer instead of asking again).
+    """
+
+    __tablename__ = "similar_events"
+    __table_args__ = (Index("ix_similar_events_kind_created_at", "kind", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # suggestion_opened, posted_anyway or deflected
+    kind: Mapped[str] = mapped_column(String(20))
+    # the suggestion opened, or the question posted (None for deflected)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
+    ask_token: Mapped[str] = mapped_column(String(ASK_TOKEN_MAX), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import Field, StringField, TextAreaField
+from wtforms import Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
@@ -71,6 +71,10 @@ class AskForm(Form):
     title = _title_field()
     body = _body_field("Details")
     tags = TagsField("Tags", description="One to five, separated by spaces, e.g. 'billing refunds'.")
+    # "1" once the asker has seen the similar questions (the no-JS check step, or ask.js)
+    checked_similar = HiddenField()
+    # ties the suggestions this visit opened to whether it posted (forum.search.deflection)
+    ask_token = HiddenField()
 
 
 class AnswerForm(Form):

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import difflib
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum.errors import RuleViolation
+from forum.extensions import db
 from forum.models import Answer, Question
 from forum.pagination import paginate
 from forum.questions import service
 from forum.questions.forms import AnswerForm, AskForm, CommentForm, EditForm
+from forum.search import deflection
+from forum.search.service import similar_questions
 
 bp = Blueprint("questions", __name__)
+# how many similar questions the ask page shows
+SIMILAR_SHOWN = 5
 
 
 def _sort() -> str:
@@ -56,21 +61,57 @@ def tags():
     return render_template("questions/tags.html", page=page, order=order)
 
 
+def _similar_to_draft(title: str, body: str) -> list:
+    """Prior questions like the draft; the check is advice, so a failing engine never stops an ask."""
+    try:
+        return similar_questions(title, body, SIMILAR_SHOWN)
+    except Exception:  # noqa: BLE001 - any engine failure: post without the check
+        db.session.rollback()
+        current_app.logger.warning(
+            "Similar questions not checked; the question posts without.", exc_info=True
+        )
+        return []
+
+
 @bp.route("/questions/ask", methods=["GET", "POST"])
 @login_required
 def ask():
-    """Ask a question."""
+    """Ask a question.
+
+    The first submit is a "check for similar questions" step: when prior questions look like
+    the draft, the page comes back listing them, and the next submit posts anyway. ask.js shows
+    them while the title is typed and marks the form checked, so one submit posts.
+    """
     form = AskForm()
+    if not deflection.valid_token(form.ask_token.data):
+        form.ask_token.data = deflection.new_ask_token()
+    similar = []
     if form.validate_on_submit():
-        try:
-            question = service.ask(current_user, form.title.data, form.body.data, form.tags.data)
-        except RuleViolation as error:
-            form.add_errors(error.fields)
-        else:
-            flash("Your question is posted.", "success")
-            return redirect(_question_url(question))
-    status = 400 if form.is_submitted() else 200
-    return render_template("questions/ask.html", form=form), status
+        checked = form.checked_similar.data == "1"
+        if not checked:
+            similar = _similar_to_draft(form.title.data, form.body.data)
+            form.checked_similar.data = "1"  # the next submit posts
+        if not similar:
+            try:
+                question = service.ask(current_user, form.title.data, form.body.data, form.tags.data)
+            except RuleViolation as error:
+                form.add_errors(error.fields)
+            else:
+                if checked:  # the asker saw similar questions and posted anyway
+                    deflection.record_posted(form.ask_token.data, question.id, current_user.id)
+                flash("Your question is posted.", "success")
+                return redirect(_question_url(question))
+    status = 400 if form.is_submitted() and not similar else 200
+    return render_template("questions/ask.html", form=form, similar=similar), status
+
+
+@bp.get("/questions/similar/<int:question_id>/open")
+def open_similar(question_id: int):
+    """A similar question the ask page suggested: note that it was opened, then show it."""
+    question = service.get_question(question_id, current_user)
+    user_id = current_user.id if current_user.is_authenticated else None
+    deflection.record_opened(request.args.get("ask"), question.id, user_id)
+    return redirect(_question_url(question))
 
 
 def _render_question(question_id: int, answer_form: AnswerForm | None = None, status: int = 200):
