@@ -59,13 +59,14 @@ def _register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from forum.api.views import bp as api
     from forum.auth.views import bp as auth
+    from forum.experts.views import bp as experts
     from forum.questions.views import bp as questions
     from forum.search.api import bp as search_api
     from forum.search.views import bp as search
     from forum.users.views import bp as users
     from forum.votes.views import bp as votes
 
-    for blueprint in (auth, questions, search, users, votes, api, search_api):
+    for blueprint in (auth, questions, search, users, votes, experts, api, search_api):
         app.register_blueprint(blueprint)
     csrf.exempt(api)
     csrf.exempt(search_api)

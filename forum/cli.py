@@ -42,13 +42,23 @@ def create_user(username: str, email: str, password: str, role: str) -> None:
 @users.command("set-role")
 @click.argument("username")
 @click.argument("role", type=click.Choice(ROLES))
-def set_role(username: str, role: str) -> None:
-    """Give a user another role."""
+@click.option("--topics", default=None, help="An expert's topics: tag names separated by commas.")
+def set_role(username: str, role: str, topics: str | None) -> None:
+    """Give a user another role (and an expert their topics)."""
+    from forum.experts import service as experts
+
+    if topics is not None and role != "expert":
+        raise click.UsageError("--topics is for experts only.")
     try:
+        names = experts.parse_topics(topics) if topics is not None else None
         user = accounts.set_role(accounts.get_user(username), role)
+        if names is not None:
+            experts.set_topics(user, names)
     except DomainError as error:
         _fail(error)
     click.echo(f"{user.username} is now {user.role}.")
+    if names is not None:
+        click.echo(f"Topics: {', '.join(names) if names else 'none'}.")
 
 
 @users.command("token")

@@ -88,6 +88,8 @@ def from_env() -> dict[str, Any]:
         # `flask search reindex` holds it, a write waits this long, then leaves its change queued
         "SEARCH_WRITER_TIMEOUT": float(os.environ.get("SEARCH_WRITER_TIMEOUT", 5.0)),
         "SEARCH_WRITER_DELAY": 0.05,
+        # hours an expert has to answer a question in their topics before it shows as overdue
+        "EXPERT_RESPONSE_HOURS": float(os.environ.get("EXPERT_RESPONSE_HOURS", 24)),
         # privilege thresholds that differ from the defaults, e.g. {"vote_down": 50}
         "PRIVILEGES": json.loads(os.environ.get("PRIVILEGES") or "{}"),
     }

@@ -130,3 +130,18 @@ def can_comment(user: User | None, post: Post) -> bool:
     if is_owner(user, post) or is_owner(user, _question_of(post)):
         return True
     return privileges.has_privilege(user, "comment_everywhere")
+
+
+def can_mark_official(user: User | None, question: Question) -> bool:
+    """Staff experts and moderators mark one answer of a live thread as the official one."""
+    return _is_member(user) and user.is_staff and not question.is_deleted and question.status != "locked"
+
+
+def can_use_expert_queue(user: User | None) -> bool:
+    """The expert queue, claims: staff experts, moderators and admins."""
+    return _is_member(user) and user.is_staff
+
+
+def can_assign_expert(user: User | None) -> bool:
+    """Moderators and admins hand a question to a named expert."""
+    return can_moderate(user)

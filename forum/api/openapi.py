@@ -120,6 +120,10 @@ SCHEMAS: dict[str, Any] = {
             "view_count": {"type": "integer"},
             "status": {"enum": ["open", "closed", "locked"]},
             "accepted_answer_id": {"type": ["integer", "null"]},
+            "official_answer_id": {
+                "type": ["integer", "null"],
+                "description": "The answer a staff expert or moderator marked official.",
+            },
             "last_activity_at": _OPTIONAL_TIME,
             "url": {"type": "string", "format": "uri", "description": "The question's web page."},
         }
@@ -130,6 +134,7 @@ SCHEMAS: dict[str, Any] = {
             "type": {"const": "answer"},
             "question_id": {"type": "integer"},
             "is_accepted": {"type": "boolean"},
+            "is_official": {"type": "boolean", "description": "Marked official by staff."},
             "url": {"type": "string", "format": "uri", "description": "The answer on the question's page."},
             "comments": {"type": "array", "items": _ref("Comment")},
         }
@@ -143,7 +148,8 @@ SCHEMAS: dict[str, Any] = {
                     "answers": {
                         "type": "array",
                         "items": _ref("Answer"),
-                        "description": "In page order: accepted first, then by score, then oldest.",
+                        "description": "In page order: accepted first, then official, then by score, "
+                        "then oldest.",
                     },
                 }
             ),
@@ -199,6 +205,43 @@ SCHEMAS: dict[str, Any] = {
                 "description": "The event this one reverses (or, when restored, the reversal it undoes).",
             },
             "created_at": _TIME,
+        }
+    ),
+    "Claim": _object(
+        {
+            "question_id": {"type": "integer"},
+            "expert": _ref("Author"),
+            "assigned_by": {
+                "oneOf": [_ref("Author"), {"type": "null"}],
+                "description": "The moderator who assigned the question; null for an expert's own claim.",
+            },
+            "claimed_at": _TIME,
+            "expires_at": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "When an unanswered claim lapses (2 hours); null for assignments and "
+                "claims whose expert has answered.",
+            },
+        }
+    ),
+    "ExpertQueue": _object(
+        {
+            "target_hours": {"type": "number", "description": "EXPERT_RESPONSE_HOURS, the target."},
+            "counts": _object(
+                {"open": {"type": "integer"}, "claimed": {"type": "integer"}, "overdue": {"type": "integer"}}
+            ),
+            "items": {
+                "type": "array",
+                "description": "Overdue first, then unanswered before answered, oldest first within each.",
+                "items": _object(
+                    {
+                        "question": _ref("Question"),
+                        "age_hours": {"type": "number"},
+                        "overdue": {"type": "boolean"},
+                        "claim": {"oneOf": [_ref("Claim"), {"type": "null"}]},
+                    }
+                ),
+            },
         }
     ),
     "ReputationPage": _object(
@@ -427,6 +470,69 @@ PATHS: dict[str, Any] = {
                     "type": "object",
                     "required": ["answer_id"],
                     "properties": {"answer_id": {"type": ["integer", "null"]}},
+                }
+            ),
+        ),
+    },
+    "/questions/{question_id}/official": {
+        "parameters": [_id("question_id", "question")],
+        "post": _write(
+            "Mark an answer official (staff experts, moderators); null clears the mark.",
+            (200, _json(_ref("Question"), "The question with its official_answer_id.")),
+            {
+                "403": "Only staff experts and moderators may mark an answer official.",
+                "404": "No such question or answer.",
+                "422": "A bad answer_id, an answer of another question or deleted, or a locked thread.",
+            },
+            requestBody=_body(
+                {
+                    "type": "object",
+                    "required": ["answer_id"],
+                    "properties": {"answer_id": {"type": ["integer", "null"]}},
+                }
+            ),
+        ),
+    },
+    "/experts/queue": {
+        "get": {
+            "summary": "The expert queue: questions without an accepted answer in the caller's topics "
+            "(moderators: all), with counts of open, claimed and overdue questions.",
+            "security": [{"bearer": []}],
+            "responses": {
+                "200": _json(_ref("ExpertQueue"), "The queue in its order."),
+                "401": _error("No token, or a malformed or unknown one."),
+                "403": _error("Only staff experts and moderators have a queue."),
+            },
+        },
+    },
+    "/questions/{question_id}/claim": {
+        "parameters": [_id("question_id", "question")],
+        "post": _write(
+            "Claim a question (I'm on it) for 2 hours, or until you answer; staff experts only.",
+            (200, _json(_ref("Claim"), "The claim now holding.")),
+            {
+                "403": "Only staff experts and moderators claim questions.",
+                "404": "No such question.",
+                "409": "Another expert claimed the question or it is assigned to one.",
+                "422": "The question is deleted, closed or already has an accepted answer.",
+            },
+        ),
+    },
+    "/questions/{question_id}/assign": {
+        "parameters": [_id("question_id", "question")],
+        "post": _write(
+            "Assign a question to a named staff expert (moderators); it replaces any claim.",
+            (200, _json(_ref("Claim"), "The assignment.")),
+            {
+                "403": "Only moderators assign questions.",
+                "404": "No such question or user.",
+                "422": "The user is not a staff expert, or the question needs no expert.",
+            },
+            requestBody=_body(
+                {
+                    "type": "object",
+                    "required": ["expert"],
+                    "properties": {"expert": {"type": "string", "description": "The expert's username."}},
                 }
             ),
         ),

@@ -10,6 +10,7 @@ from flask import url_for
 from flask_sqlalchemy.pagination import Pagination
 
 from forum import permissions
+from forum.experts.service import Claim, Queue
 from forum.models import Answer, Comment, Post, Question, User
 from forum.models.reputation import ReputationEvent
 from forum.questions.service import Thread
@@ -70,6 +71,7 @@ def question_json(question: Question) -> dict[str, Any]:
         "view_count": question.view_count or 0,
         "status": question.status or "open",
         "accepted_answer_id": question.accepted_answer_id,
+        "official_answer_id": question.official_answer_id,
         "author": author_json(question.author),
         "created_at": timestamp(question.created_at),
         "edited_at": timestamp(question.edited_at),
@@ -93,6 +95,7 @@ def answer_json(answer: Answer, question: Question, comments: Iterable[Comment])
         "edited_at": timestamp(answer.edited_at),
         "deleted": answer.is_deleted,
         "is_accepted": answer.id == question.accepted_answer_id,
+        "is_official": answer.id == question.official_answer_id,
         "url": _page_url(question, _anchor=f"a{answer.id}"),
         "comments": [comment_json(item) for item in comments],
     }
@@ -151,4 +154,32 @@ def reputation_json(user: User, page: Pagination, viewer: User | None) -> dict[s
         "user": user_json(user),
         "reputation": user.reputation,
         **page_json(page, lambda event: reputation_event_json(event, viewer)),
+    }
+
+
+def claim_json(claim: Claim) -> dict[str, Any]:
+    """Who is on a question: a claim lapses at expires_at; an assignment (assigned_by) does not."""
+    return {
+        "question_id": claim.question_id,
+        "expert": author_json(claim.expert),
+        "assigned_by": author_json(claim.assigned_by),
+        "claimed_at": timestamp(claim.claimed_at),
+        "expires_at": timestamp(claim.expires_at),
+    }
+
+
+def expert_queue_json(queue: Queue) -> dict[str, Any]:
+    """The expert queue in its order, with the counts shown above it."""
+    return {
+        "target_hours": queue.target_hours,
+        "counts": {"open": queue.open, "claimed": queue.claimed, "overdue": queue.overdue},
+        "items": [
+            {
+                "question": question_json(item.question),
+                "age_hours": item.age_hours,
+                "overdue": item.overdue,
+                "claim": claim_json(item.claim) if item.claim else None,
+            }
+            for item in queue.items
+        ],
     }

@@ -12,6 +12,7 @@ from forum.api.payloads import json_object, register_input_checks, sort_order, t
 from forum.auth import service as accounts
 from forum.auth.forms import TokenForm
 from forum.errors import RuleViolation
+from forum.experts import service as experts
 from forum.extensions import limiter
 from forum.models import Question
 from forum.pagination import paginate
@@ -150,6 +151,38 @@ def accept(question_id: int):
         message = "Give the accepted answer's id, or null to unaccept."
         raise RuleViolation(f"answer_id is missing. {message}", {"answer_id": [message]})
     return jsonify(serialise.question_json(votes.accept(user, question_id, payload["answer_id"])))
+
+
+@bp.post("/questions/<int:question_id>/official")
+def official(question_id: int):
+    """Mark an answer official (staff experts, moderators), or clear the mark with answer_id null."""
+    user = require_user()
+    payload = json_object()
+    if "answer_id" not in payload:
+        message = "Give the official answer's id, or null to clear it."
+        raise RuleViolation(f"answer_id is missing. {message}", {"answer_id": [message]})
+    return jsonify(serialise.question_json(experts.mark_official(user, question_id, payload["answer_id"])))
+
+
+@bp.get("/experts/queue")
+def expert_queue():
+    """The questions waiting for an expert: overdue first, then unanswered, oldest first."""
+    return jsonify(serialise.expert_queue_json(experts.queue(require_user())))
+
+
+@bp.post("/questions/<int:question_id>/claim")
+def claim(question_id: int):
+    """An expert claims a question ("I'm on it") for two hours, or until they answer."""
+    user = require_user()
+    return jsonify(serialise.claim_json(experts.claim(user, question_id)))
+
+
+@bp.post("/questions/<int:question_id>/assign")
+def assign(question_id: int):
+    """A moderator assigns a question to a named expert."""
+    user = require_user()
+    payload = json_object("expert")
+    return jsonify(serialise.claim_json(experts.assign(user, question_id, payload.get("expert"))))
 
 
 @bp.get("/users/<int:user_id>/reputation")

@@ -78,6 +78,8 @@ class Question(Post):
     # visible answers, kept by the service so lists need no count per row
     answer_count: Mapped[int | None] = mapped_column(default=0)
     accepted_answer_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    # the answer an expert or moderator marked official (may be the accepted one too)
+    official_answer_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
     status: Mapped[str | None] = mapped_column(String(10), default="open")
     closed_reason: Mapped[str | None] = mapped_column(String(40))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))

@@ -281,8 +281,14 @@ class Thread:
 
 
 def answer_order(question: Question):
-    """Sort key: the accepted answer first, then higher score, then older."""
-    return lambda item: (item.id != question.accepted_answer_id, -item.score, item.created_at, item.id)
+    """Sort key: the accepted answer first, then the official one, then higher score, then older."""
+    return lambda item: (
+        item.id != question.accepted_answer_id,
+        item.id != question.official_answer_id,
+        -item.score,
+        item.created_at,
+        item.id,
+    )
 
 
 def thread(question_id: int, viewer: User | None = None) -> Thread:

@@ -1,0 +1,1 @@
+"""Staff experts: topics, official answers, the expert queue, claims and assignments."""
