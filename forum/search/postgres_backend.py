@@ -7,6 +7,7 @@ mean" trigram similarity (pg_trgm) against the words of the questions.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -31,23 +32,24 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from forum.extensions import db
 from forum.models import Post, Tag, User, question_tags
 from forum.models.search import SearchDocument, SearchWord
+from forum.search import ranking
 from forum.search.backend import IndexBusy, Match, Progress, SearchBackend
 from forum.search.documents import VOCABULARY_WORD, Document, load_documents, visible_question_ids
 from forum.search.highlight import START, STOP, hide_markup, passage_window, sentinel_marks, with_ellipses
 from forum.search.query import SearchQuery, words_of
 
+_PLAIN_WORD = re.compile(r"[^\W_]+")
 REGCONFIG = literal_column("'english'::regconfig")
 # ts_rank weights in the order {D, C, B, A}: title 1.0, tags 0.4, body and answers 0.2
 WEIGHTS = literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]")
 # normalisation 1: divide by 1 + log(length), so long threads do not win by length alone
 LENGTH_NORMALISATION = 1
+SIMILAR_LENGTH_DAMPING = 0.2
 # pg_advisory_xact_lock key shared by every process that writes search documents
 WRITER_LOCK = 0x5EA2C4
 EXCERPT_OPTIONS = (
     f'MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … ", StartSel={START}, StopSel={STOP}'
 )
-SIMILAR_TITLE_WORDS = 12
-SIMILAR_BODY_WORDS = 20
 
 UPSERT = text(
     """
@@ -308,20 +310,59 @@ class PostgresBackend(SearchBackend):
         return corrections
 
     def _similar_ids(self, title: str, body: str, limit: int) -> list[int]:
-        title_words = list(dict.fromkeys(words_of(title)))[:SIMILAR_TITLE_WORDS]
-        body_counts = Counter(word for word in words_of(body) if len(word) > 2 and word not in title_words)
-        words = title_words + [word for word, _ in body_counts.most_common(SIMILAR_BODY_WORDS)]
-        if not words:
-            return []
-        any_word = reduce(func.tsquery_or, [func.plainto_tsquery(REGCONFIG, word) for word in words])
+        """BM25-like: each word weighs its idf (title words ×2) times its ts_rank in the thread.
+
+            similarity = Σ idf(w)·t(w)·ts_rank(w) / (1 + 0.2·ln(1 + lexemes))
+            t(w) = SIMILAR_TITLE_WEIGHT for the draft's title words, 1 for its body's rarest words
+
+        ts_rank knows no idf (a rare word counts as much as "beer"), so document frequencies come
+        from search_words (exact after a rebuild, approximate between rebuilds). ts_rank over all
+        the words, then answer status, only break ties.
+        """
         connection = self._read_connection()
+        title_words = list(dict.fromkeys(words_of(title)))[: ranking.SIMILAR_TITLE_TERMS]
+        body_counts = Counter(word for word in words_of(body) if len(word) > 2 and word not in title_words)
+        rows = connection.execute(
+            select(_words.c.word, _words.c.frequency).where(
+                _words.c.word.in_(sorted({*title_words, *body_counts}))
+            )
+        )
+        frequency = {word: count for word, count in rows}
+        total = connection.scalar(select(func.count()).select_from(_documents)) or 0
+        weights = {
+            # a title word the word list does not know (digits, two letters): weigh it as rare
+            word: weight * ranking.SIMILAR_TITLE_WEIGHT
+            for word, weight in ranking.distinctive_terms(
+                Counter(title_words), {w: frequency.get(w) or 1 for w in title_words}, total, len(title_words)
+            )
+        }
+        for word, weight in ranking.distinctive_terms(
+            body_counts, frequency, total, ranking.SIMILAR_BODY_TERMS
+        ):
+            weights[word] = weight
+        if not weights:
+            return []
+        queries = {word: func.plainto_tsquery(REGCONFIG, word) for word in weights}
+        any_word = reduce(func.tsquery_or, list(queries.values()))
         if not connection.scalar(select(func.numnode(any_word))):
             return []
-        rank = func.ts_rank(WEIGHTS, _documents.c.document, any_word, LENGTH_NORMALISATION)
+        document = _documents.c.document
+        similarity = literal_column("0.0")
+        for word, weight in weights.items():
+            # ts_rank of one word: how often and where (title A 1.0, tags B 0.4, text C 0.2)
+            similarity = similarity + weight * func.ts_rank(WEIGHTS, document, queries[word], 0)
+        # long threads match more words by length alone (BM25's length normalisation, gently)
+        similarity = similarity / (1 + SIMILAR_LENGTH_DAMPING * func.ln(1 + func.length(document)))
+        rank = func.ts_rank(WEIGHTS, document, any_word, LENGTH_NORMALISATION)
         statement = (
             self._filtered(SearchQuery(), any_word)
             # relevance first; answer status only breaks ties
-            .order_by(rank.desc(), _documents.c.has_accepted.desc(), _documents.c.is_answered.desc())
+            .order_by(
+                similarity.desc(),
+                rank.desc(),
+                _documents.c.has_accepted.desc(),
+                _documents.c.is_answered.desc(),
+            )
             .limit(limit)
         )
         return list(connection.scalars(statement))

@@ -34,3 +34,30 @@ def quality(*, has_accepted: bool, has_staff_answer: bool, is_answered: bool, sc
     value += SCORE_WEIGHT * math.log1p(max(score, 0))
     value -= NEGATIVE_SCORE_PENALTY if score < 0 else 0.0
     return round(value, 6)
+
+
+# similar(): what a draft is about is its title and the few rarest words of its body
+SIMILAR_TITLE_TERMS = 12
+SIMILAR_BODY_TERMS = 12
+SIMILAR_TITLE_WEIGHT = 2.0
+
+
+def distinctive_terms(
+    counts: dict[str, int], document_frequency: dict[str, int], total: int, limit: int = SIMILAR_BODY_TERMS
+) -> list[tuple[str, float]]:
+    """The `limit` terms of a text that say most about it, with their weight, best first.
+
+        weight = (1 + ln tf) × ln(1 + (N − df + 0.5) / (df + 0.5))     (BM25's idf)
+
+    Terms no indexed question contains (df = 0) cannot match and are dropped; words common to
+    most questions weigh next to nothing, so a long body does not drown its title.
+    """
+    scored = []
+    for term, tf in counts.items():
+        df = document_frequency.get(term, 0)
+        if df <= 0 or tf <= 0:
+            continue
+        idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
+        scored.append(((1 + math.log(tf)) * idf, term))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [(term, weight) for weight, term in scored[:limit]]

@@ -6,6 +6,7 @@ import logging
 import os
 import weakref
 from calendar import timegm
+from collections import Counter
 
 from markupsafe import Markup, escape
 from whoosh import highlight, scoring, writing
@@ -17,6 +18,7 @@ from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, S
 from whoosh.filedb.filestore import FileStorage
 
 from forum.extensions import db
+from forum.search import ranking
 from forum.search.backend import IndexBusy, Match, Progress, SearchBackend
 from forum.search.documents import VOCABULARY_WORD, Document, load_documents, visible_question_ids
 from forum.search.highlight import passage_window, with_ellipses
@@ -25,7 +27,6 @@ from forum.search.query import SearchQuery
 log = logging.getLogger(__name__)
 STEMMING = StemmingAnalyzer()
 TEXT_FIELDS = ("title", "tagtext", "content")
-SIMILAR_BODY_TERMS = 15
 MERGE_AFTER_SEGMENTS = 12
 
 
@@ -321,15 +322,14 @@ class WhooshBackend(SearchBackend):
         return corrections
 
     def _similar_ids(self, title: str, body: str, limit: int) -> list[int]:
-        title_terms = list(dict.fromkeys(analysed(title)))[:12]
+        """Title terms (weighted) or'ed with the body's rarest terms; answer status breaks ties."""
+        title_terms = list(dict.fromkeys(analysed(title)))[: ranking.SIMILAR_TITLE_TERMS]
         with self._open().searcher(weighting=scoring.BM25F()) as searcher:
-            body_terms = (
-                searcher.key_terms_from_text("content", body, numterms=SIMILAR_BODY_TERMS) if body else []
-            )
-            clauses = [_boosted(term, 2.0) for term in title_terms]
-            clauses += [
-                _boosted(term, max(weight, 0.1)) for term, weight in body_terms if term not in title_terms
-            ]
+            body_counts = Counter(term for term in analysed(body) if term not in title_terms)
+            frequency = {term: searcher.doc_frequency("content", term) for term in body_counts}
+            body_terms = ranking.distinctive_terms(body_counts, frequency, searcher.doc_count())
+            clauses = [_boosted(term, ranking.SIMILAR_TITLE_WEIGHT) for term in title_terms]
+            clauses += [_boosted(term, 1.0) for term, _ in body_terms]
             if not clauses:
                 return []
             results = searcher.search(wq.Or(clauses), limit=limit * 3)
