@@ -53,3 +53,13 @@ class Form(FlaskForm):
 def strip(value: Any) -> Any:
     """Filter: trim surrounding white space from text."""
     return value.strip() if isinstance(value, str) else value
+
+
+def form_number(raw: str | None) -> int | str | None:
+    """A form field as a whole number when it is one (the service says what else is wrong)."""
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return raw

@@ -7,20 +7,11 @@ from flask_login import current_user, login_required
 
 from forum import permissions
 from forum.experts import service
+from forum.forms import form_number
 from forum.models import Question
 from forum.questions import service as questions
 
 bp = Blueprint("experts", __name__)
-
-
-def _number(raw: str | None) -> int | str | None:
-    """A form field as a whole number when it is one (the service says what else is wrong)."""
-    if raw is None or raw.strip() == "":
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        return raw
 
 
 def _question_url(question: Question, anchor: str | None = None) -> str:
@@ -45,7 +36,7 @@ def queue():
 @login_required
 def official(question_id: int):
     """Mark an answer official, or (with no answer_id) clear the mark."""
-    question = service.mark_official(current_user, question_id, _number(request.form.get("answer_id")))
+    question = service.mark_official(current_user, question_id, form_number(request.form.get("answer_id")))
     if question.official_answer_id is None:
         flash("The question no longer has an official answer.", "info")
         return redirect(_question_url(question))

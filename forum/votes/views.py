@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from forum import reputation
 from forum.errors import DomainError
 from forum.extensions import db
+from forum.forms import form_number
 from forum.models import Answer, Post, Question, User
 from forum.pagination import paginate
 from forum.questions.service import Thread
@@ -22,16 +23,6 @@ def _wants_json() -> bool:
     return best == "application/json"
 
 
-def _number(raw: str | None) -> int | str | None:
-    """A form field as a whole number when it is one (the service says what else is wrong)."""
-    if raw is None or raw.strip() == "":
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        return raw
-
-
 def _post_url(post: Post) -> str:
     """The question page, at the post."""
     question = post if isinstance(post, Question) else post.question
@@ -44,7 +35,7 @@ def _post_url(post: Post) -> str:
 def vote(post_id: int):
     """Cast, change or retract a vote; JSON for votes.js, else back to the post."""
     try:
-        result = service.vote(current_user, post_id, _number(request.form.get("value")))
+        result = service.vote(current_user, post_id, form_number(request.form.get("value")))
     except DomainError as error:
         if _wants_json():
             return jsonify(error=error.message, fields=error.fields), error.status
@@ -58,7 +49,7 @@ def vote(post_id: int):
 @login_required
 def accept(question_id: int):
     """Accept an answer, move the acceptance, or (with no answer_id) unaccept."""
-    answer_id = _number(request.form.get("answer_id"))
+    answer_id = form_number(request.form.get("answer_id"))
     question = service.accept(current_user, question_id, answer_id)
     if question.accepted_answer_id is None:
         flash("The answer is no longer marked accepted.", "info")
