@@ -260,6 +260,13 @@ SCHEMAS: dict[str, Any] = {
 _POST_ID = _id("post_id", "question's or answer's")
 _BODY = {"type": "string", "minLength": BODY_MIN, "maxLength": BODY_MAX, "description": "Markdown."}
 
+# accept and official both take one answer id, or null to clear
+ANSWER_ID_BODY = {
+    "type": "object",
+    "required": ["answer_id"],
+    "properties": {"answer_id": {"type": ["integer", "null"]}},
+}
+
 PATHS: dict[str, Any] = {
     "/tokens": {
         "post": {
@@ -465,13 +472,7 @@ PATHS: dict[str, Any] = {
                 "404": "No such question or answer.",
                 "422": "A bad answer_id, an answer of another question or deleted, or a locked thread.",
             },
-            requestBody=_body(
-                {
-                    "type": "object",
-                    "required": ["answer_id"],
-                    "properties": {"answer_id": {"type": ["integer", "null"]}},
-                }
-            ),
+            requestBody=_body(ANSWER_ID_BODY),
         ),
     },
     "/questions/{question_id}/official": {
@@ -484,13 +485,7 @@ PATHS: dict[str, Any] = {
                 "404": "No such question or answer.",
                 "422": "A bad answer_id, an answer of another question or deleted, or a locked thread.",
             },
-            requestBody=_body(
-                {
-                    "type": "object",
-                    "required": ["answer_id"],
-                    "properties": {"answer_id": {"type": ["integer", "null"]}},
-                }
-            ),
+            requestBody=_body(ANSWER_ID_BODY),
         ),
     },
     "/experts/queue": {

@@ -24,6 +24,7 @@ JSON_TYPES = {
 
 def register_input_checks(bp: Blueprint) -> None:
     """Parse bodies before the app's input guard does."""
+
     def parse_json_body() -> ResponseReturnValue | None:
         if request.path.startswith(f"{bp.url_prefix}/"):
             return _parse_json_body()
@@ -101,3 +102,10 @@ def sort_order() -> str:
     if sort not in service.SORTS:
         abort(400, f"'sort' must be one of: {', '.join(service.SORTS)}.")
     return sort
+
+
+def required_field(payload: dict[str, Any], name: str, message: str) -> Any:
+    """The value of a field that must be present (null allowed), else a 422 saying what to send."""
+    if name not in payload:
+        raise RuleViolation(f"{name} is missing. {message}", {name: [message]})
+    return payload[name]

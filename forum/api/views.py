@@ -8,7 +8,7 @@ from forum import reputation
 from forum.api import serialise
 from forum.api.auth import api_user, register_token_auth, require_user
 from forum.api.openapi import document
-from forum.api.payloads import json_object, register_input_checks, sort_order, tags_value
+from forum.api.payloads import json_object, register_input_checks, required_field, sort_order, tags_value
 from forum.auth import service as accounts
 from forum.auth.forms import TokenForm
 from forum.errors import RuleViolation
@@ -146,22 +146,20 @@ def vote(post_id: int):
 def accept(question_id: int):
     """Accept an answer to the question, move the acceptance, or unaccept with answer_id null."""
     user = require_user()
-    payload = json_object()
-    if "answer_id" not in payload:
-        message = "Give the accepted answer's id, or null to unaccept."
-        raise RuleViolation(f"answer_id is missing. {message}", {"answer_id": [message]})
-    return jsonify(serialise.question_json(votes.accept(user, question_id, payload["answer_id"])))
+    answer_id = required_field(
+        json_object(), "answer_id", "Give the accepted answer's id, or null to unaccept."
+    )
+    return jsonify(serialise.question_json(votes.accept(user, question_id, answer_id)))
 
 
 @bp.post("/questions/<int:question_id>/official")
 def official(question_id: int):
     """Mark an answer official (staff experts, moderators), or clear the mark with answer_id null."""
     user = require_user()
-    payload = json_object()
-    if "answer_id" not in payload:
-        message = "Give the official answer's id, or null to clear it."
-        raise RuleViolation(f"answer_id is missing. {message}", {"answer_id": [message]})
-    return jsonify(serialise.question_json(experts.mark_official(user, question_id, payload["answer_id"])))
+    answer_id = required_field(
+        json_object(), "answer_id", "Give the official answer's id, or null to clear it."
+    )
+    return jsonify(serialise.question_json(experts.mark_official(user, question_id, answer_id)))
 
 
 @bp.get("/experts/queue")
