@@ -123,13 +123,27 @@ def can_accept(user: User | None, question: Question, answer: Answer | None = No
     return accept_refusal(user, question, answer) is None
 
 
+def comment_refusal(user: User | None, post: Post) -> DomainError | None:
+    """Why the user may not comment on the post; None if they may.
+
+    Everyone comments on their own posts and on answers to their own questions; commenting on
+    other people's posts needs the comment-everywhere privilege.
+    """
+    if not _is_member(user):
+        return PermissionDenied("Sign in to comment.")
+    question = _question_of(post)
+    if post.is_deleted or question.is_deleted:
+        return RuleViolation("Deleted posts take no new comments.")
+    if question.status == "locked":
+        return RuleViolation("This thread is locked; it takes no new comments.")
+    if is_owner(user, post) or is_owner(user, question):
+        return None
+    return privileges.refusal(user, "comment_everywhere")
+
+
 def can_comment(user: User | None, post: Post) -> bool:
     """Comment: on your own posts and answers to your questions, elsewhere with the privilege."""
-    if not _is_member(user):
-        return False
-    if is_owner(user, post) or is_owner(user, _question_of(post)):
-        return True
-    return privileges.has_privilege(user, "comment_everywhere")
+    return comment_refusal(user, post) is None
 
 
 def can_mark_official(user: User | None, question: Question) -> bool:
@@ -145,3 +159,8 @@ def can_use_expert_queue(user: User | None) -> bool:
 def can_assign_expert(user: User | None) -> bool:
     """Moderators and admins hand a question to a named expert."""
     return can_moderate(user)
+
+
+def can_view_dashboard(user: User | None) -> bool:
+    """The support dashboard: staff experts see their own figures, moderators and admins all."""
+    return _is_member(user) and user.is_staff

@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select
 from forum.auth.service import issue_token
 from forum.extensions import db
 from forum.models import Revision
-from tests.conftest import PASSWORD, login, make_answer, make_question, make_user
+from tests.conftest import PASSWORD, grant, login, make_answer, make_question, make_user
 
 API = "/api/v1"
 QUESTION = {
@@ -317,6 +317,7 @@ def test_show_question_with_answers_in_page_order_and_comments(client):
     second.score = 3
     question.accepted_answer_id = third.id
     db.session.commit()
+    grant(bob, 50)
     client.post(f"{API}/posts/{question.id}/comments", json={"body": "On the question"}, headers=bearer(bob))
     client.post(f"{API}/posts/{second.id}/comments", json={"body": "On the second"}, headers=bearer(ann))
 

@@ -6,8 +6,8 @@ import pytest
 
 from forum import permissions, privileges
 from forum.errors import PermissionDenied
-from tests.conftest import login, make_answer, make_question, make_user
-from tests.test_votes import API, bearer, cast, grant
+from tests.conftest import grant, login, make_answer, make_question, make_user
+from tests.test_votes import API, bearer, cast
 
 
 @pytest.fixture
@@ -122,3 +122,25 @@ def test_the_vote_rule_is_one_function_for_pages_api_and_templates(app):
     assert permissions.can_vote(member, question, 0) and not permissions.can_vote(member, question, 1)
     assert not permissions.can_vote(asker, question, 0)
     assert not permissions.can_vote(None, question, 0)
+
+
+def test_commenting_elsewhere_is_refused_below_the_threshold_and_the_box_is_hidden(client):
+    asker, helper = make_user("asker"), make_user("helper")
+    question = make_question(asker)
+    answer = make_answer(helper, question)
+    url = f"/questions/{question.id}/{question.slug}"
+    login(client, "helper")
+    page = client.get(url).get_data(as_text=True)
+    assert f'action="/posts/{answer.id}/comments"' in page
+    assert f'action="/posts/{question.id}/comments"' not in page
+    response = client.submit(f"/posts/{question.id}/comments", {"body": "Which model is it?"})
+    assert response.status_code == 403
+    assert "Commenting on other people&#39;s posts needs 50 reputation; you have 1." in response.get_data(
+        as_text=True
+    )
+    api = client.post(f"{API}/posts/{question.id}/comments", json={"body": "Which model?"}, headers=bearer(helper))
+    assert api.status_code == 403 and "50 reputation" in api.get_json()["error"]
+
+    grant(helper, 49)
+    assert f'action="/posts/{question.id}/comments"' in client.get(url).get_data(as_text=True)
+    assert client.submit(f"/posts/{question.id}/comments", {"body": "Which model is it?"}).status_code == 302

@@ -6,7 +6,7 @@ from sqlalchemy import event
 
 from forum.extensions import db
 from forum.questions import service
-from tests.conftest import login, make_answer, make_question, make_user
+from tests.conftest import grant, login, make_answer, make_question, make_user
 
 
 @contextmanager
@@ -34,6 +34,8 @@ def statements_for(client, url: str) -> int:
 def build_thread(answers: int, comments_per_post: int):
     asker = make_user("asker")
     helpers = [make_user(f"helper{index}") for index in range(5)]
+    for helper in helpers:
+        grant(helper, 50)
     question = make_question(asker)
     for index in range(answers):
         answer = make_answer(helpers[index % 5], question, f"Answer number {index} with enough text.")
@@ -53,6 +55,8 @@ def test_question_page_statements_do_not_grow_with_the_thread(app):
     big_asker = make_user("bigasker")
     big = make_question(big_asker, title="A long thread about thermostat wiring")
     helpers = [make_user(f"big{index}") for index in range(6)]
+    for helper in helpers:
+        grant(helper, 50)
     for index in range(30):
         answer = make_answer(helpers[index % 6], big, f"Big answer number {index} with enough text.")
         for comment in range(2):

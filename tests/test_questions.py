@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Answer, Comment, Question, Revision, Tag
-from tests.conftest import login, make_answer, make_question, make_user
+from tests.conftest import grant, login, make_answer, make_question, make_user
 
 BODY = "My Halcyon thermostat shows error E42 after the latest update. What does it mean?"
 
@@ -254,6 +254,7 @@ def test_comment_delete_is_soft(app):
     question = make_question(ann)
     from forum.questions import service
 
+    grant(bob, 50)
     comment = service.comment(bob, question.id, "Which model do you have?")
     other, owner = app.test_client(), app.test_client()
     login(owner, "bob")

@@ -12,8 +12,8 @@ from forum.extensions import db
 from forum.models import User
 from forum.models.reputation import ReputationEvent
 from forum.questions import service as questions
-from tests.conftest import login, make_answer, make_question, make_user
-from tests.test_votes import API, bearer, cast, grant, ledger, rep
+from tests.conftest import grant, login, make_answer, make_question, make_user
+from tests.test_votes import API, bearer, cast, ledger, rep
 
 
 def voters(count: int) -> list[User]:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import func, select
 
 from forum import reputation
 from forum.auth.service import issue_token
-from forum.clock import utcnow
 from forum.extensions import db
 from forum.models import Question, User
 from forum.models.reputation import ReputationEvent, Vote
 from forum.questions import service as questions
-from tests.conftest import login, make_answer, make_question, make_user
+from tests.conftest import grant, login, make_answer, make_question, make_user
 from tests.test_openapi import properties
 from tests.test_query_counts import statements_for
 
@@ -27,21 +24,6 @@ API = "/api/v1"
 def bearer(user) -> dict[str, str]:
     """Headers carrying a fresh API token for the user."""
     return {"Authorization": f"Bearer {issue_token(user)}"}
-
-
-def grant(user, points: int, days_ago: int = 1) -> None:
-    """Give a user reputation through the ledger (dated earlier, so the daily cap ignores it)."""
-    db.session.add(
-        ReputationEvent(
-            user_id=user.id,
-            kind="answer_accepted",
-            cause="accepted",
-            delta=points,
-            created_at=utcnow() - timedelta(days=days_ago),
-        )
-    )
-    reputation.refresh([user.id])
-    db.session.commit()
 
 
 def rep(user) -> int:

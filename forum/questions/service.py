@@ -13,6 +13,7 @@ from forum.clock import utcnow
 from forum.errors import NotFound, PermissionDenied, RuleViolation
 from forum.extensions import db
 from forum.models import Answer, Comment, Post, Question, Revision, Tag, User, question_tags
+from forum.notifications import service as notifications
 from forum.questions.tags import parse_tags, tag_errors
 
 SORTS = ("newest", "active", "unanswered", "votes")
@@ -160,6 +161,7 @@ def answer(actor: User | None, question_id: int, body: str) -> Answer:
     _add_revision(new_answer, actor)
     question.last_activity_at = now
     _refresh_answer_count(question)
+    notifications.answer_posted(new_answer)
     db.session.commit()
     return new_answer
 
@@ -169,13 +171,13 @@ def comment(actor: User | None, post_id: int, body: str) -> Comment:
     actor = _require_member(actor)
     post = get_post(post_id, actor)
     question = post if isinstance(post, Question) else post.question
-    if post.is_deleted or question.is_deleted:
-        raise RuleViolation("Deleted posts take no new comments.")
-    if question.status == "locked":
-        raise RuleViolation("This thread is locked; it takes no new comments.")
+    refusal = permissions.comment_refusal(actor, post)
+    if refusal is not None:
+        raise refusal
     new_comment = Comment(post=post, author=actor, body=body.strip(), body_html=_render(body, comment=True))
     db.session.add(new_comment)
     question.last_activity_at = utcnow()
+    notifications.comment_posted(new_comment)
     db.session.commit()
     return new_comment
 
