@@ -1,22 +1,29 @@
 """The demo community: Halcyon's customer support forum, as `flask seed demo` creates it.
 
-Everything goes through the account and question services (so revisions, tag and answer counts
-are right) and is then backdated over the last two months so the lists look alive. In THREADS a
-question's time is `days_ago`; everything in its thread is `hours` after the question was asked.
+Everything goes through the account, question and vote services (so revisions, counts, scores
+and the reputation ledger are right) and is then backdated over the last two months so the lists
+look alive. In THREADS a question's time is `days_ago`; everything in its thread is `hours` after
+the question was asked. Votes and acceptances are not written out: `_community_votes` draws them
+from a generator seeded by the thread's position, so every run builds the same community, and
+people vote only once they hold the privilege, as they would.
 """
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 from inspect import cleandoc
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from forum.auth import service as accounts
 from forum.clock import utcnow
+from forum import permissions
 from forum.extensions import db
-from forum.models import Post, Tag, User
+from forum.models import Answer, Post, Question, Tag, User
+from forum.models.reputation import ReputationEvent, Vote
 from forum.questions import service as questions
+from forum.votes import service as votes
 
 PASSWORDS = {
     "admin": "admin-demo-pass",
@@ -507,8 +514,6 @@ THREADS: list[dict] = [
                 "comments": [
                     ("lena_w", 2.5, "Cycled the breaker after two hours as you said. It came back on "
                                     "4.2.7 and updated at 3am without me noticing. Heat's back."),
-                    ("priya.n", 30, "Mine sat at 63% for 40 minutes and then finished on its own. "
-                                    "Good to know why."),
                 ],
             },
         ],
@@ -660,10 +665,6 @@ THREADS: list[dict] = [
             "by": "mod", "hours": 1.2, "summary": "App version in the title; added the android tag",
             "title": "Android app 5.8.0 crashes on launch", "tags": "mobile-app android",
         },
-        "comments": [
-            ("greg_ohio", 1, "Same on a Galaxy S21. I have the Halcyon widget too."),
-            ("priya.n", 1.5, "Same here, Pixel 6 on Android 14."),
-        ],
         "answers": [
             {
                 "by": "sam", "hours": 3,
@@ -824,8 +825,6 @@ THREADS: list[dict] = [
             ("mod", 7.2, "I removed an answer that suggested jumpering R to C on the base. That "
                          "shorts the 24 V transformer and blows the furnace board's fuse or the "
                          "transformer itself. Please use a real C wire or the Power Adapter."),
-            ("greg_ohio", 8, "Fair, my mistake: I mixed it up with the Rc/Rh jumper. Thanks for "
-                             "catching it, Maya."),
         ],
     },
     {
@@ -1076,25 +1075,53 @@ def seed_demo_community() -> None:
         user.about = about
         user.created_at = now - timedelta(days=joined_days_ago)
         people[username] = user
-    for thread in THREADS:
-        _seed_thread(thread, people, now - timedelta(days=thread["days_ago"]))
+    for position, thread in enumerate(THREADS):
+        _seed_thread(thread, people, now - timedelta(days=thread["days_ago"]), random.Random(position))
     for tag in db.session.scalars(select(Tag)):
         tag.description = TAGS.get(tag.name, "")
     db.session.commit()
 
 
-def _seed_thread(thread: dict, people: dict[str, User], asked_at: datetime) -> None:
-    """Create one question with its answers, comments, edits and deletions, then backdate it all."""
+def _seed_thread(thread: dict, people: dict[str, User], asked_at: datetime, rng: random.Random) -> None:
+    """Create one question with its answers, votes, comments, edits and deletions, then backdate it all."""
     question = questions.ask(people[thread["by"]], thread["title"], cleandoc(thread["body"]), thread["tags"])
     moments = [_backdate(question, asked_at)]
+    answers = []
     for reply in thread.get("answers", []):
         answer = questions.answer(people[reply["by"]], question.id, cleandoc(reply["body"]))
         moments.append(_backdate(answer, asked_at + timedelta(hours=reply["hours"])))
+        answers.append(answer)
+    _community_votes(question, answers, list(people.values()), rng, thread["days_ago"])
+    for answer, reply in zip(answers, thread.get("answers", []), strict=True):
         moments += _follow_up(answer, reply, people, asked_at)
     moments += _follow_up(question, thread, people, asked_at)
     question.last_activity_at = max(moments)
     # nothing counts views yet: older, better-answered threads have simply been read more
     question.view_count = int(12 + thread["days_ago"] * (5 + 7 * len(thread.get("answers", []))))
+
+
+def _community_votes(
+    question: Question, answers: list[Answer], people: list[User], rng: random.Random, days_ago: float
+) -> None:
+    """Votes on the thread from whoever may vote, and the asker's acceptance, dated a day after each post.
+
+    Staff answers draw a few more votes; threads older than two days usually have an accepted answer
+    (the asker picks the best-voted one), and the rest wait in the expert queue.
+    """
+    first_event = db.session.scalar(select(func.coalesce(func.max(ReputationEvent.id), 0)))
+    first_vote = db.session.scalar(select(func.coalesce(func.max(Vote.id), 0)))
+    for post in [question, *answers]:
+        wanted = rng.randint(0, 3) + (2 if post.author.is_staff else 0) + (1 if post is not question else 0)
+        voters = [person for person in people if permissions.can_vote(person, post, 1)]
+        for voter in rng.sample(voters, min(wanted, len(voters))):
+            votes.vote(voter, post.id, 1)
+    if answers and days_ago > 2 and rng.random() < 0.85:
+        best = max(answers, key=lambda answer: (answer.score, -answer.id))
+        votes.accept(question.author, question.id, best.id)
+    when = max(post.created_at for post in [question, *answers]) + timedelta(days=1)
+    db.session.execute(update(ReputationEvent).where(ReputationEvent.id > first_event).values(created_at=when))
+    db.session.execute(update(Vote).where(Vote.id > first_vote).values(created_at=when, updated_at=when))
+    db.session.commit()
 
 
 def _backdate(post: Post, moment: datetime) -> datetime:
