@@ -16,9 +16,9 @@ from inspect import cleandoc
 
 from sqlalchemy import func, select, update
 
+from forum import permissions
 from forum.auth import service as accounts
 from forum.clock import utcnow
-from forum import permissions
 from forum.extensions import db
 from forum.models import Answer, Post, Question, Tag, User
 from forum.models.reputation import ReputationEvent, Vote
@@ -1119,7 +1119,9 @@ def _community_votes(
         best = max(answers, key=lambda answer: (answer.score, -answer.id))
         votes.accept(question.author, question.id, best.id)
     when = max(post.created_at for post in [question, *answers]) + timedelta(days=1)
-    db.session.execute(update(ReputationEvent).where(ReputationEvent.id > first_event).values(created_at=when))
+    db.session.execute(
+        update(ReputationEvent).where(ReputationEvent.id > first_event).values(created_at=when)
+    )
     db.session.execute(update(Vote).where(Vote.id > first_vote).values(created_at=when, updated_at=when))
     db.session.commit()
 
