@@ -1,0 +1,1 @@
+"""Suggested edits: edits by members below the edit privilege, reviewed before they apply."""
