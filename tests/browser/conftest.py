@@ -1,0 +1,113 @@
+"""Browser tests: the real app on a real server on a free port, driven by headless Chromium.
+
+Debian's chromium (/usr/bin/chromium, installed by `make setup`) is driven by Playwright;
+Playwright's own browser downloads are never used. The server is a second app built like the
+production one (its own temporary instance folder) on the test database, so what a test makes
+with the factories, inside the `app` fixture's context, the browser sees once committed.
+
+Fixtures for later browser tests: `live_server` (its base URL), `page` (a fresh browser tab),
+`sign_in(page, username)`, and `screenshot(page, name)` which saves a PNG under
+tests/artifacts/screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from forum import create_app
+from forum.extensions import db
+from tests.conftest import PASSWORD, TEST_SETTINGS
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def live_server(_app) -> Iterator[str]:
+    """The forum served by werkzeug in a thread; yields its base URL. `_app` has built the schema."""
+    instance = tempfile.mkdtemp(prefix="forum-browser-")
+    server_app = create_app(
+        {
+            **TEST_SETTINGS,
+            "FORUM_INSTANCE_PATH": instance,
+            # every page computed afresh: tests change the data between requests
+            "DASHBOARD_CACHE_SECONDS": 0,
+        }
+    )
+    server = make_server("127.0.0.1", 0, server_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with server_app.app_context():
+            db.session.remove()
+            for engine in db.engines.values():
+                engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium for the whole session."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make setup` installs Debian's chromium package.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server, app):
+    """A fresh tab (own cookies) whose relative URLs go to the live server; test data via `app`."""
+    context = browser.new_context(
+        base_url=live_server, accept_downloads=True, viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def sign_in() -> Callable:
+    """Sign a user in through the login form, as a person would."""
+
+    def sign_in(page, username: str, password: str = PASSWORD) -> None:
+        page.goto("/login")
+        page.fill("#login", username)
+        page.fill("#password", password)
+        page.click("form.stacked-form button[type=submit]")
+        page.wait_for_selector(f".user-link:has-text('{username}')")
+
+    return sign_in
+
+
+@pytest.fixture
+def screenshot() -> Callable:
+    """Save a full-page PNG of the tab under tests/artifacts/screenshots/; returns its path."""
+
+    def screenshot(page, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return screenshot
