@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi
 
-.PHONY: setup run test test-sqlite test-postgres postgres lint clean
+.PHONY: setup chromium run test test-sqlite test-postgres postgres lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 
+# Browser tests drive Debian's chromium through Playwright; Playwright's own browser downloads
+# are never used (`playwright install` is not run).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed demo --if-empty
@@ -25,10 +32,10 @@ run: setup
 
 test: test-sqlite test-postgres
 
-test-sqlite: setup
+test-sqlite: setup chromium
 	$(BIN)/python -m pytest
 
-test-postgres: setup postgres
+test-postgres: setup chromium postgres
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest
 
 # Start the local PostgreSQL server when it is not answering.

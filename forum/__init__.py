@@ -39,6 +39,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     init_search(app)
 
+    from forum.notifications import init_notifications
+
+    init_notifications(app)
+
     from forum.cli import register_cli
 
     register_cli(app)
@@ -57,30 +61,58 @@ def _configure_login() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
+    from forum.admin.api import bp as admin_api
+    from forum.admin.views import bp as admin
     from forum.api.views import bp as api
     from forum.auth.views import bp as auth
+    from forum.dashboard.views import bp as dashboard
     from forum.experts.views import bp as experts
+    from forum.followups.api import bp as followups_api
+    from forum.followups.views import bp as followups
+    from forum.moderation.api import bp as moderation_api
+    from forum.moderation.views import bp as moderation
+    from forum.notifications.views import bp as notifications
     from forum.questions.views import bp as questions
     from forum.search.api import bp as search_api
     from forum.search.views import bp as search
+    from forum.suggestions.api import bp as suggestions_api
+    from forum.suggestions.views import bp as suggestions
     from forum.users.views import bp as users
     from forum.votes.views import bp as votes
 
-    for blueprint in (auth, questions, search, users, votes, experts, api, search_api):
+    pages = (
+        auth,
+        questions,
+        search,
+        users,
+        votes,
+        experts,
+        dashboard,
+        notifications,
+        suggestions,
+        followups,
+        moderation,
+        admin,
+    )
+    # the JSON API: bearer tokens, never cookies, so no CSRF token either
+    apis = (api, search_api, suggestions_api, followups_api, admin_api, moderation_api)
+    for blueprint in (*pages, *apis):
         app.register_blueprint(blueprint)
-    csrf.exempt(api)
-    csrf.exempt(search_api)
+    for blueprint in apis:
+        csrf.exempt(blueprint)
 
 
 def _register_request_handling(app: Flask) -> None:
     """Errors become pages or JSON; unreadable input is refused before any view runs."""
     from forum.errors import register_error_handlers
     from forum.input_guard import register_input_guard
+    from forum.moderation.guard import register_suspension_guard
     from forum.routing import register_routing
 
     register_error_handlers(app)
     register_input_guard(app)
     register_routing(app)
+    register_suspension_guard(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -61,6 +61,34 @@ def set_role(username: str, role: str, topics: str | None) -> None:
         click.echo(f"Topics: {', '.join(names) if names else 'none'}.")
 
 
+@users.command("suspend")
+@click.argument("username")
+@click.option("--days", type=int, required=True, help="How long: 1 to 3650 days from now.")
+@click.option("--reason", required=True, help="Why; the member reads it.")
+def suspend(username: str, days: int, reason: str) -> None:
+    """Suspend a member: they can read but not post until the end date."""
+    from forum.moderation import suspensions
+
+    try:
+        suspension = suspensions.suspend(None, accounts.get_user(username).id, days, reason, by_cli=True)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"{suspension.user.username} is suspended until {suspension.ends_at:%Y-%m-%d %H:%M} UTC.")
+
+
+@users.command("unsuspend")
+@click.argument("username")
+def unsuspend(username: str) -> None:
+    """Lift a member's suspension now."""
+    from forum.moderation import suspensions
+
+    try:
+        user = suspensions.lift(None, accounts.get_user(username).id, by_cli=True)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"{user.username} may post again.")
+
+
 @users.command("token")
 @click.argument("username")
 def token(username: str) -> None:

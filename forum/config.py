@@ -90,6 +90,20 @@ def from_env() -> dict[str, Any]:
         "SEARCH_WRITER_DELAY": 0.05,
         # hours an expert has to answer a question in their topics before it shows as overdue
         "EXPERT_RESPONSE_HOURS": float(os.environ.get("EXPERT_RESPONSE_HOURS", 24)),
+        # seconds the dashboard's figures may be reused (0: computed on every request)
+        "DASHBOARD_CACHE_SECONDS": float(os.environ.get("DASHBOARD_CACHE_SECONDS", 60)),
+        # the longest date range the dashboard computes, in days
+        "DASHBOARD_MAX_DAYS": int(os.environ.get("DASHBOARD_MAX_DAYS", 366)),
+        # abuse resistance (forum/ratelimits.py); limits in Flask-Limiter's notation
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute"),
+        "POST_LIMIT_NEW": os.environ.get("POST_LIMIT_NEW", "20 per hour"),
+        "POST_LIMIT": os.environ.get("POST_LIMIT", "120 per hour"),
+        "NEW_ACCOUNT_REPUTATION": int(os.environ.get("NEW_ACCOUNT_REPUTATION", 10)),
+        "NEW_ACCOUNT_MAX_LINKS": int(os.environ.get("NEW_ACCOUNT_MAX_LINKS", 2)),
+        # spam or abuse flags from this many different members hide a post pending review
+        "FLAG_HIDE_COUNT": int(os.environ.get("FLAG_HIDE_COUNT", 6)),
         # privilege thresholds that differ from the defaults, e.g. {"vote_down": 50}
         "PRIVILEGES": json.loads(os.environ.get("PRIVILEGES") or "{}"),
     }

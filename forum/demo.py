@@ -21,7 +21,9 @@ from forum.auth import service as accounts
 from forum.clock import utcnow
 from forum.extensions import db
 from forum.models import Answer, Post, Question, Tag, User
+from forum.models.notifications import Notification
 from forum.models.reputation import ReputationEvent, Vote
+from forum.notifications import service as notifications
 from forum.questions import service as questions
 from forum.votes import service as votes
 
@@ -665,6 +667,8 @@ THREADS: list[dict] = [
             "by": "mod", "hours": 1.2, "summary": "App version in the title; added the android tag",
             "title": "Android app 5.8.0 crashes on launch", "tags": "mobile-app android",
         },
+        # "I have this question too": the Galaxy S21 and Pixel 6 owners who hit the same crash
+        "followers": ["greg_ohio", "priya.n", "jorge_m"],
         "answers": [
             {
                 "by": "sam", "hours": 3,
@@ -1079,7 +1083,16 @@ def seed_demo_community() -> None:
         _seed_thread(thread, people, now - timedelta(days=thread["days_ago"]), random.Random(position))
     for tag in db.session.scalars(select(Tag)):
         tag.description = TAGS.get(tag.name, "")
+    _backdate_notifications(now)
     db.session.commit()
+
+
+def _backdate_notifications(now: datetime) -> None:
+    """Date each notification with what it reports; those older than two days have been read."""
+    for item in db.session.scalars(select(Notification)):
+        item.created_at = item.comment.created_at if item.comment else item.post.created_at
+        if item.created_at < now - timedelta(days=2):
+            item.read_at = item.created_at + timedelta(hours=3)
 
 
 def _seed_thread(thread: dict, people: dict[str, User], asked_at: datetime, rng: random.Random) -> None:
@@ -1095,6 +1108,8 @@ def _seed_thread(thread: dict, people: dict[str, User], asked_at: datetime, rng:
     for answer, reply in zip(answers, thread.get("answers", []), strict=True):
         moments += _follow_up(answer, reply, people, asked_at)
     moments += _follow_up(question, thread, people, asked_at)
+    for follower in thread.get("followers", []):
+        notifications.follow(people[follower], question.id)
     question.last_activity_at = max(moments)
     # nothing counts views yet: older, better-answered threads have simply been read more
     question.view_count = int(12 + thread["days_ago"] * (5 + 7 * len(thread.get("answers", []))))

@@ -9,6 +9,7 @@ FRIENDLY_MESSAGES = {
     404: "There is nothing here. The page may have moved, or the post may have been deleted.",
     405: "That action is not available at this address.",
     413: "That is more than we accept in one request; please shorten it.",
+    429: "Too many requests; wait a little and try again.",
 }
 
 
@@ -61,7 +62,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
-        return error_response(error.status, error.message, error.fields)
+        response = error_response(error.status, error.message, error.fields)
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

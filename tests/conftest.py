@@ -34,7 +34,13 @@ TEST_SETTINGS = {
     "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL,
     "PASSWORD_HASH_TIME_COST": 1,
     "PASSWORD_HASH_MEMORY_KIB": 64,
-    "RATELIMIT_ENABLED": False,
+    # the limiter runs (so its storage exists), with limits no ordinary test reaches;
+    # tests/test_ratelimits.py puts the real numbers back
+    "RATELIMIT_ENABLED": True,
+    "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
+    "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
+    "POST_LIMIT_NEW": "100000 per hour",
+    "POST_LIMIT": "100000 per hour",
 }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import event, func, select
 from forum.auth.service import issue_token
 from forum.extensions import db
 from forum.models import Revision
+from forum.questions import service as questions
 from tests.conftest import PASSWORD, grant, login, make_answer, make_question, make_user
 
 API = "/api/v1"
@@ -518,20 +519,21 @@ def test_patch_keeps_left_out_fields(client):
     assert unchanged.status_code == 200 and count_revisions(question.id) == 2
 
 
-def test_member_may_not_edit_anothers_post_but_moderator_may(client):
+def test_a_members_edit_of_anothers_post_is_a_suggestion_and_a_moderator_edits(client):
     ann, bob, mod = make_user("ann"), make_user("bob"), make_user("mod", role="moderator")
     question = make_question(ann)
     answer = make_answer(ann, question)
     new_body = "An edited body that is long enough to pass."
     for post in (question, answer):
-        assert_error(
-            client.patch(f"{API}/posts/{post.id}", json={"body": new_body}, headers=bearer(bob)), 403
-        )
-        # the refusal comes before any complaint about the fields
-        assert_error(client.patch(f"{API}/posts/{post.id}", json={"body": "x"}, headers=bearer(bob)), 403)
+        suggested = client.patch(f"{API}/posts/{post.id}", json={"body": new_body}, headers=bearer(bob))
+        assert suggested.status_code == 202 and suggested.get_json()["status"] == "pending"
+        assert count_revisions(post.id) == 1
         response = client.patch(f"{API}/posts/{post.id}", json={"body": new_body}, headers=bearer(mod))
         assert response.status_code == 200 and response.get_json()["body"] == new_body
         assert count_revisions(post.id) == 2
+    questions.delete(ann, answer.id)
+    # a deleted post takes no suggestion, and the refusal comes before any complaint about the fields
+    assert_error(client.patch(f"{API}/posts/{answer.id}", json={"body": "x"}, headers=bearer(bob)), 404)
 
 
 def test_edit_errors(client):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, g, request
 
+from forum import permissions
 from forum.auth.service import user_for_token
 from forum.models import User
 
@@ -15,6 +16,8 @@ from forum.models import User
 MAX_TOKEN_LENGTH = 200
 # Exchanging a password for a token needs no token (a stale one must not get in the way).
 TOKEN_FREE_ENDPOINTS = {"api.create_token"}
+# Writes a suspended member may still make: they are bookkeeping, not posting
+OPEN_TO_SUSPENDED = {"api.mark_notifications_read", "api.change_notification_settings"}
 
 
 def register_token_auth(bp: Blueprint) -> None:
@@ -39,6 +42,10 @@ def _authenticate() -> None:
         g.api_token_rejected = True
         abort(401, "The bearer token is not valid; get a new one from POST /api/v1/tokens.")
     g.api_user = user
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.endpoint not in OPEN_TO_SUSPENDED:
+        refusal = permissions.suspension_refusal(user)
+        if refusal is not None:
+            raise refusal
 
 
 def _challenge(response: Response) -> Response:

@@ -59,6 +59,16 @@ def _read(summary: str, response: dict[str, Any], errors: dict[str, str], **extr
     return {"summary": summary, "security": [{}, {"bearer": []}], "responses": responses, **extra}
 
 
+def _private_read(summary: str, response: dict[str, Any], errors: dict[str, str], **extra: Any) -> dict:
+    """A read that needs a bearer token."""
+    responses = {
+        "200": response,
+        "401": _error("No token, or a malformed or unknown one."),
+        **{code: _error(text) for code, text in errors.items()},
+    }
+    return {"summary": summary, "security": [{"bearer": []}], "responses": responses, **extra}
+
+
 _TEXT = {"type": "string"}
 _TIME = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC, ending in Z."}
 _OPTIONAL_TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -119,10 +129,23 @@ SCHEMAS: dict[str, Any] = {
             "answer_count": {"type": "integer"},
             "view_count": {"type": "integer"},
             "status": {"enum": ["open", "closed", "locked"]},
+            "closed_reason": {
+                "type": ["string", "null"],
+                "description": "Why it was closed (duplicate, off-topic, needs-details, resolved-elsewhere).",
+            },
+            "duplicate_of_id": {
+                "type": ["integer", "null"],
+                "description": "The original question, when closed as a duplicate.",
+            },
+            "pinned": {"type": "boolean", "description": "Pinned to the top of its tags' lists."},
             "accepted_answer_id": {"type": ["integer", "null"]},
             "official_answer_id": {
                 "type": ["integer", "null"],
                 "description": "The answer a staff expert or moderator marked official.",
+            },
+            "follower_count": {
+                "type": "integer",
+                "description": "People who said 'I have this question too' (the asker is not counted).",
             },
             "last_activity_at": _OPTIONAL_TIME,
             "url": {"type": "string", "format": "uri", "description": "The question's web page."},
@@ -360,10 +383,12 @@ PATHS: dict[str, Any] = {
     "/posts/{post_id}": {
         "parameters": [_POST_ID],
         "patch": _write(
-            "Edit a question or an answer; left-out fields keep their value and a revision is kept.",
+            "Edit a question or an answer; left-out fields keep their value and a revision is kept. "
+            "Below the edit privilege, an edit of someone else's post is filed as a suggested edit (202).",
             (200, _json({"oneOf": [_ref("Question"), _ref("Answer")]}, "The post as edited.")),
             {
-                "403": "Only the author and moderators may edit.",
+                "202": "Filed as a suggested edit for review: the body is the SuggestedEdit.",
+                "403": "Deleted or locked posts take no suggested edits.",
                 "404": "No such post.",
                 "422": "Invalid fields; `fields` says which.",
             },
@@ -547,7 +572,13 @@ PATHS: dict[str, Any] = {
 
 def document() -> dict[str, Any]:
     """The whole OpenAPI document."""
+    from forum.admin import openapi as admin
+    from forum.dashboard import openapi as dashboard
+    from forum.followups import openapi as followups
+    from forum.moderation import openapi as moderation
+    from forum.notifications import openapi as notifications
     from forum.search import openapi as search
+    from forum.suggestions import openapi as suggestions
 
     return {
         "openapi": "3.1.0",
@@ -560,9 +591,27 @@ def document() -> dict[str, Any]:
             '`{"error": ..., "fields": {...}}`.',
         },
         "servers": [{"url": "/api/v1"}],
-        "paths": {**PATHS, **search.PATHS},
+        "paths": {
+            **PATHS,
+            **search.PATHS,
+            **notifications.PATHS,
+            **dashboard.PATHS,
+            **suggestions.PATHS,
+            **followups.PATHS,
+            **admin.PATHS,
+            **moderation.PATHS,
+        },
         "components": {
-            "schemas": {**SCHEMAS, **search.SCHEMAS},
+            "schemas": {
+                **SCHEMAS,
+                **search.SCHEMAS,
+                **notifications.SCHEMAS,
+                **dashboard.SCHEMAS,
+                **suggestions.SCHEMAS,
+                **followups.SCHEMAS,
+                **admin.SCHEMAS,
+                **moderation.SCHEMAS,
+            },
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "A token from POST /tokens."}
             },

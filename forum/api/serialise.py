@@ -12,7 +12,10 @@ from flask_sqlalchemy.pagination import Pagination
 from forum import permissions
 from forum.experts.service import Claim, Queue
 from forum.models import Answer, Comment, Post, Question, User
+from forum.models.notifications import Notification
 from forum.models.reputation import ReputationEvent
+from forum.notifications.service import FollowState, headline_of
+from forum.notifications.wording import anchor
 from forum.questions.service import Thread
 from forum.votes.ledger import shows_post
 from forum.votes.service import VoteResult
@@ -70,8 +73,12 @@ def question_json(question: Question) -> dict[str, Any]:
         "answer_count": question.answer_count or 0,
         "view_count": question.view_count or 0,
         "status": question.status or "open",
+        "closed_reason": question.closed_reason,
+        "duplicate_of_id": question.duplicate_of_id,
+        "pinned": question.pinned_at is not None,
         "accepted_answer_id": question.accepted_answer_id,
         "official_answer_id": question.official_answer_id,
+        "follower_count": question.follower_count or 0,
         "author": author_json(question.author),
         "created_at": timestamp(question.created_at),
         "edited_at": timestamp(question.edited_at),
@@ -183,3 +190,31 @@ def expert_queue_json(queue: Queue) -> dict[str, Any]:
             for item in queue.items
         ],
     }
+
+
+def follow_json(state: FollowState) -> dict[str, Any]:
+    """Whether the caller follows a question (askers always do), and how many people have it too."""
+    return {"following": state.following, "followers": state.followers}
+
+
+def notification_json(notification: Notification) -> dict[str, Any]:
+    """One inbox item: what happened, where, and who did it."""
+    question = notification.question
+    return {
+        "id": notification.id,
+        "kind": notification.kind,
+        "text": headline_of(notification),
+        "question": {"id": question.id, "title": question.title},
+        "post_id": notification.post_id,
+        "comment_id": notification.comment_id,
+        "actor": author_json(notification.actor),
+        "created_at": timestamp(notification.created_at),
+        "read": notification.is_read,
+        "read_at": timestamp(notification.read_at),
+        "url": _page_url(question, _anchor=anchor(notification.post, notification.comment_id)),
+    }
+
+
+def notifications_json(page: Pagination, unread: int) -> dict[str, Any]:
+    """One page of the inbox, newest first, with the unread count."""
+    return {**page_json(page, notification_json), "unread": unread}

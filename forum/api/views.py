@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request, url_for
 
-from forum import reputation
+from forum import ratelimits, reputation
 from forum.api import serialise
 from forum.api.auth import api_user, register_token_auth, require_user
 from forum.api.openapi import document
 from forum.api.payloads import json_object, register_input_checks, required_field, sort_order, tags_value
 from forum.auth import service as accounts
 from forum.auth.forms import TokenForm
+from forum.dashboard import export as dashboard_export
+from forum.dashboard import service as dashboards
 from forum.errors import RuleViolation
 from forum.experts import service as experts
-from forum.extensions import limiter
 from forum.models import Question
+from forum.models.suggestions import SuggestedEdit
+from forum.notifications import service as notifications
 from forum.pagination import paginate
 from forum.questions import service
 from forum.questions.forms import AnswerForm, AskForm, CommentForm, EditForm
+from forum.suggestions import service as suggestions
+from forum.suggestions.api import suggestion_json
 from forum.users import service as users
 from forum.votes import service as votes
 
@@ -27,7 +32,7 @@ register_token_auth(bp)
 
 
 @bp.post("/tokens")
-@limiter.limit("10 per minute", error_message="Too many attempts; wait a minute and try again.")
+@ratelimits.sign_in_limits()
 def create_token():
     """Exchange a username (or email) and password for a bearer token."""
     form = TokenForm.from_json(json_object("username", "password"))
@@ -85,15 +90,15 @@ def comment(post_id: int):
 
 @bp.patch("/posts/<int:post_id>")
 def edit(post_id: int):
-    """Edit a post; fields left out keep their current value, and the edit keeps a revision."""
+    """Edit a post (or, below the edit privilege, suggest the edit); left-out fields keep their value."""
     user = require_user()
     payload = json_object("body", "title", "summary", tags=True)
-    post = service.get_editable_post(user, post_id)
+    post = suggestions.post_to_edit(user, post_id)
     is_question = isinstance(post, Question)
     _check_edit_fields(payload, is_question)
     form = EditForm.from_json({"body": post.body, **{k: v for k, v in payload.items() if v is not None}})
     form.validate_or_raise()
-    edited = service.edit(
+    result = suggestions.submit(
         user,
         post_id,
         form.body.data,
@@ -101,7 +106,9 @@ def edit(post_id: int):
         tags=tags_value(payload, form.tags.data) if is_question else None,
         summary=form.summary.data or "",
     )
-    return jsonify(serialise.post_json(edited, user))
+    if isinstance(result, SuggestedEdit):
+        return jsonify(suggestion_json(result)), 202
+    return jsonify(serialise.post_json(result, user))
 
 
 def _check_edit_fields(payload: dict, is_question: bool) -> None:
@@ -183,12 +190,70 @@ def assign(question_id: int):
     return jsonify(serialise.claim_json(experts.assign(user, question_id, payload.get("expert"))))
 
 
+@bp.get("/questions/<int:question_id>/follow")
+def follow_state(question_id: int):
+    """Whether the caller follows a question, and how many people have it too."""
+    return jsonify(serialise.follow_json(notifications.follow_state(api_user(), question_id)))
+
+
+@bp.post("/questions/<int:question_id>/follow")
+def follow(question_id: int):
+    """Follow a question ("I have this question too") to hear about its answers, comments and acceptance."""
+    user = require_user()
+    return jsonify(serialise.follow_json(notifications.follow(user, question_id)))
+
+
+@bp.delete("/questions/<int:question_id>/follow")
+def unfollow(question_id: int):
+    """Stop following a question."""
+    user = require_user()
+    return jsonify(serialise.follow_json(notifications.unfollow(user, question_id)))
+
+
+@bp.get("/notifications")
+def list_notifications():
+    """The caller's notifications, newest first, with how many are unread."""
+    user = require_user()
+    page = paginate(notifications.inbox(user))
+    return jsonify(serialise.notifications_json(page, notifications.unread_count(user)))
+
+
+@bp.post("/notifications/read")
+def mark_notifications_read():
+    """Mark the caller's notifications read: all of them, or those whose ids are given."""
+    user = require_user()
+    payload = json_object() if request.get_data(cache=True).strip() else {}
+    marked = notifications.mark_read(user, payload.get("ids"))
+    return jsonify(marked=marked, unread=notifications.unread_count(user))
+
+
+@bp.get("/notifications/settings")
+def notification_settings():
+    """Whether the caller gets email copies of notifications."""
+    user = require_user()
+    return jsonify(email=notifications.email_enabled(user))
+
+
+@bp.put("/notifications/settings")
+def change_notification_settings():
+    """Turn email copies of notifications on or off."""
+    user = require_user()
+    email = required_field(json_object(), "email", "Give true (email me) or false (inbox only).")
+    return jsonify(email=notifications.set_email(user, email))
+
+
 @bp.get("/users/<int:user_id>/reputation")
 def user_reputation(user_id: int):
     """A user's reputation ledger, newest first, one page at a time."""
     user = users.get_user(user_id)
     page = paginate(reputation.ledger_query(user))
     return jsonify(serialise.reputation_json(user, page, api_user()))
+
+
+@bp.get("/dashboard")
+def dashboard():
+    """The support dashboard's figures: an expert's own, or (moderators, admins) the community's."""
+    return jsonify(dashboard_export.payload(dashboards.for_request(require_user(), request.args)))
 
 
 @bp.get("/openapi.json")

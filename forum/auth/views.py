@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from forum import ratelimits
 from forum.auth import service
 from forum.auth.forms import LoginForm, PasswordForm, RegisterForm
 from forum.errors import RuleViolation
@@ -41,6 +42,7 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@ratelimits.sign_in_limits(methods=["POST"])
 def login():
     """Sign in with username or email."""
     if current_user.is_authenticated:

@@ -23,6 +23,7 @@ from forum.extensions import db
 from forum.models import Answer, Question, Tag, User, question_tags
 from forum.models.experts import ExpertClaim, expert_topics
 from forum.models.posts import TAG_MAX_LENGTH
+from forum.notifications import service as notifications
 from forum.questions import service as questions
 from forum.questions.tags import normalise_tag
 
@@ -241,6 +242,7 @@ def assign(actor: User | None, question_id: int, expert_name: Any) -> Claim:
         message = f"{expert.username} is not a staff expert."
         raise RuleViolation(message, {"expert": [message]})
     _put_claim(question_id, expert, actor)
+    notifications.expert_assigned(question_id, expert, actor)
     db.session.commit()
     return _claims([question_id])[question_id]
 

@@ -3,7 +3,16 @@
 Every model module is imported here so the metadata (and so Alembic) sees all tables.
 """
 
-from forum.models import experts, imports, reputation, search  # noqa: F401
+from forum.models import (  # noqa: F401
+    experts,
+    followups,
+    imports,
+    moderation,
+    notifications,
+    reputation,
+    search,
+    suggestions,
+)
 from forum.models.posts import Answer, Comment, Post, Question, Revision, Tag, question_tags
 from forum.models.users import ROLES, ApiToken, User
 

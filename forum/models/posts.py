@@ -49,6 +49,10 @@ class Post(db.Model):
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deleted_at: Mapped[datetime | None]
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # hidden pending a moderator's review (enough spam or abuse flags): a hidden post is also
+    # soft-deleted (deleted_at set, deleted_by_id None), so every public list and search leaves
+    # it out; a moderator releases it (undelete) or deletes it for good
+    hidden_at: Mapped[datetime | None]
     # Imported posts (CC BY-SA) must credit their author and source wherever they are shown;
     # the original author's name is kept as written, even when the account no longer exists.
     origin_url: Mapped[str | None] = mapped_column(String(300))
@@ -69,6 +73,11 @@ class Post(db.Model):
         """Soft-deleted posts stay in the database, hidden from the public."""
         return self.deleted_at is not None
 
+    @property
+    def is_hidden(self) -> bool:
+        """Held for a moderator's review after enough spam or abuse flags (and deleted meanwhile)."""
+        return self.hidden_at is not None and self.deleted_at is not None
+
 
 class Question(Post):
     """A customer's question: title, tags and thread state."""
@@ -84,6 +93,10 @@ class Question(Post):
     closed_reason: Mapped[str | None] = mapped_column(String(40))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
     last_activity_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    # pinned to the top of its tags' lists by a moderator
+    pinned_at: Mapped[datetime | None]
+    # people who said "I have this question too" (the asker is not counted), kept by the service
+    follower_count: Mapped[int | None] = mapped_column(default=0)
 
     tags: Mapped[list[Tag]] = relationship(
         secondary=question_tags, order_by="Tag.name", back_populates="questions"
@@ -142,6 +155,8 @@ class Tag(db.Model):
     description: Mapped[str] = mapped_column(String(500), default="")
     # visible questions with this tag, kept by the service for the tag list
     question_count: Mapped[int] = mapped_column(default=0)
+    # a moderator merged this tag into another: new uses of the name get that one
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tags.id"))
 
     questions: Mapped[list[Question]] = relationship(
         secondary=question_tags, back_populates="tags", viewonly=True

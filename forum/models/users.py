@@ -37,6 +37,9 @@ class User(UserMixin, db.Model):
     about: Mapped[str] = mapped_column(String(2000), default="")
     login_token: Mapped[str] = mapped_column(String(32), default=new_login_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the suspension in force, cached from the suspensions table (None: not suspended)
+    suspended_until: Mapped[datetime | None]
+    suspension_reason: Mapped[str | None] = mapped_column(String(500))
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
@@ -52,6 +55,11 @@ class User(UserMixin, db.Model):
     def is_staff(self) -> bool:
         """Experts, moderators and admins work for the company."""
         return self.has_role("expert")
+
+    @property
+    def is_suspended(self) -> bool:
+        """A suspension is in force: the user reads but does not post."""
+        return self.suspended_until is not None and self.suspended_until > utcnow()
 
     @property
     def is_moderator(self) -> bool:

@@ -8,11 +8,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from forum import markup, permissions, reputation
+from forum import markup, permissions, ratelimits, reputation
 from forum.clock import utcnow
 from forum.errors import NotFound, PermissionDenied, RuleViolation
 from forum.extensions import db
 from forum.models import Answer, Comment, Post, Question, Revision, Tag, User, question_tags
+from forum.moderation import audit
 from forum.notifications import service as notifications
 from forum.questions.tags import parse_tags, tag_errors
 
@@ -29,9 +30,17 @@ def _render(source: str, field_name: str = "body", *, comment: bool = False) -> 
 
 def _require_member(actor: User | None) -> User:
     """Writing needs an account; returns the user itself (not Flask-Login's proxy)."""
-    if not permissions.can_post(actor):
-        raise PermissionDenied("Sign in to take part.")
+    refusal = permissions.write_refusal(actor)
+    if refusal is not None:
+        raise refusal
     return actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
+
+
+def _checked_html(actor: User, source: str, *, comment: bool = False) -> str:
+    """Render what the actor wrote, refusing more links than a new account may post."""
+    html = _render(source, comment=comment)
+    ratelimits.check_links(actor, html)
+    return html
 
 
 def _tags_for(raw: str | list[str]) -> list[Tag]:
@@ -41,7 +50,13 @@ def _tags_for(raw: str | list[str]) -> list[Tag]:
     if errors:
         raise RuleViolation(errors[0], {"tags": errors})
     existing = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
-    return [existing.get(name) or _create_tag(name) for name in names]
+    tags: dict[int, Tag] = {}
+    for name in names:
+        tag = existing.get(name) or _create_tag(name)
+        if tag.merged_into_id is not None:  # a moderator merged this name into another tag
+            tag = db.session.get(Tag, tag.merged_into_id)
+        tags.setdefault(tag.id, tag)
+    return list(tags.values())
 
 
 def _create_tag(name: str) -> Tag:
@@ -55,7 +70,7 @@ def _create_tag(name: str) -> Tag:
         return db.session.scalars(select(Tag).where(Tag.name == name)).one()
 
 
-def _refresh_tag_counts(tags: list[Tag]) -> None:
+def refresh_tag_counts(tags: list[Tag]) -> None:
     """Recount the visible questions of each tag (cached for the tag list)."""
     db.session.flush()
     for tag in tags:
@@ -126,12 +141,14 @@ def get_editable_post(actor: User | None, post_id: int) -> Post:
 def ask(actor: User | None, title: str, body: str, tags: str | list[str]) -> Question:
     """Post a new question with its first revision."""
     actor = _require_member(actor)
+    body_html = _checked_html(actor, body)
+    ratelimits.check_posting(actor)
     now = utcnow()
     question = Question(
         author=actor,
         title=title.strip(),
         body=body,
-        body_html=_render(body),
+        body_html=body_html,
         tags=_tags_for(tags),
         created_at=now,
         last_activity_at=now,
@@ -139,7 +156,7 @@ def ask(actor: User | None, title: str, body: str, tags: str | list[str]) -> Que
     db.session.add(question)
     db.session.flush()
     _add_revision(question, actor)
-    _refresh_tag_counts(question.tags)
+    refresh_tag_counts(question.tags)
     db.session.commit()
     return question
 
@@ -154,8 +171,10 @@ def answer(actor: User | None, question_id: int, body: str) -> Answer:
         raise RuleViolation("This thread is locked; it takes no new answers.")
     if question.status == "closed":
         raise RuleViolation("This question is closed; it takes no new answers.")
+    body_html = _checked_html(actor, body)
+    ratelimits.check_posting(actor)
     now = utcnow()
-    new_answer = Answer(question=question, author=actor, body=body, body_html=_render(body), created_at=now)
+    new_answer = Answer(question=question, author=actor, body=body, body_html=body_html, created_at=now)
     db.session.add(new_answer)
     db.session.flush()
     _add_revision(new_answer, actor)
@@ -174,7 +193,9 @@ def comment(actor: User | None, post_id: int, body: str) -> Comment:
     refusal = permissions.comment_refusal(actor, post)
     if refusal is not None:
         raise refusal
-    new_comment = Comment(post=post, author=actor, body=body.strip(), body_html=_render(body, comment=True))
+    body_html = _checked_html(actor, body, comment=True)
+    ratelimits.check_posting(actor)
+    new_comment = Comment(post=post, author=actor, body=body.strip(), body_html=body_html)
     db.session.add(new_comment)
     question.last_activity_at = utcnow()
     notifications.comment_posted(new_comment)
@@ -193,6 +214,33 @@ def edit(
     """Change a post and keep the new version as a revision; an unchanged post stays as it is."""
     actor = _require_member(actor)
     post = get_editable_post(actor, post_id)
+    before = _content(post)
+    if apply_edit(post, actor, body, title, tags, summary) is not None:
+        if permissions.can_moderate(actor) and not permissions.is_owner(actor, post):
+            audit.record(actor, "post.edit", "post", post.id, summary, before=before, after=_content(post))
+        db.session.commit()
+    return post
+
+
+def _content(post: Post) -> dict[str, object]:
+    """What an edit can change, for the audit log."""
+    if isinstance(post, Question):
+        return {"title": post.title, "body": post.body, "tags": post.tag_names}
+    return {"body": post.body}
+
+
+def apply_edit(
+    post: Post,
+    editor: User,
+    body: str,
+    title: str | None = None,
+    tags: str | list[str] | None = None,
+    summary: str = "",
+) -> Revision | None:
+    """Write a new version of the post as `editor` (whose right to it the caller checked).
+
+    Returns the new revision, or None when nothing changed; the caller commits.
+    """
     is_question = isinstance(post, Question)
     changed = body != post.body
     old_tags: list[Tag] = []
@@ -208,22 +256,21 @@ def edit(
             post.tags = new_tags
             changed = True
     if not changed:
-        return post
+        return None
     now = utcnow()
     post.body = body
-    post.body_html = _render(body)
+    post.body_html = _checked_html(editor, body)
     post.edited_at = now
-    post.editor = actor
+    post.editor = editor
     (post if is_question else post.question).last_activity_at = now
-    _add_revision(post, actor, summary.strip())
+    revision = _add_revision(post, editor, summary.strip())
     if old_tags:
-        _refresh_tag_counts(list({tag.id: tag for tag in [*old_tags, *post.tags]}.values()))
-    db.session.commit()
-    return post
+        refresh_tag_counts(list({tag.id: tag for tag in [*old_tags, *post.tags]}.values()))
+    return revision
 
 
 def _set_deleted(actor: User | None, post_id: int, deleted: bool) -> Post:
-    """Soft-delete or restore a post and refresh the counts that depend on it."""
+    """Soft-delete or restore a post; a moderator's action on someone else's post is audited."""
     actor = _require_member(actor)
     post = get_post(post_id, actor)
     allowed = permissions.can_delete if deleted else permissions.can_undelete
@@ -231,18 +278,31 @@ def _set_deleted(actor: User | None, post_id: int, deleted: bool) -> Post:
         state = "deleted" if post.is_deleted else "not deleted"
         verb = "delete" if deleted else "undelete"
         raise PermissionDenied(f"You may not {verb} this post (it is {state}).")
+    if not permissions.is_owner(actor, post):
+        audit.record(actor, "post.delete" if deleted else "post.undelete", "post", post.id)
+    set_deleted(post, actor, deleted)
+    db.session.commit()
+    return post
+
+
+def set_deleted(post: Post, actor: User | None, deleted: bool, *, hide: bool = False) -> None:
+    """Soft-delete (or hide: `actor` None) or restore a post and refresh what depends on it.
+
+    The caller checked the right to it and commits. Restoring also releases a hidden post.
+    """
+    if deleted == post.is_deleted:
+        return
     if not deleted:
         reputation.post_undeleted(post)  # before deleted_at is cleared: it finds that deletion's reversals
     post.deleted_at = utcnow() if deleted else None
-    post.deleted_by_id = actor.id if deleted else None
+    post.deleted_by_id = actor.id if deleted and actor is not None else None
+    post.hidden_at = post.deleted_at if hide else None
     if deleted:
         reputation.post_deleted(post)
     if isinstance(post, Question):
-        _refresh_tag_counts(post.tags)
+        refresh_tag_counts(post.tags)
     else:
         _refresh_answer_count(post.question)
-    db.session.commit()
-    return post
 
 
 def delete(actor: User | None, post_id: int) -> Post:
@@ -327,12 +387,13 @@ def thread(question_id: int, viewer: User | None = None) -> Thread:
 
 
 def question_list(sort: str = "active", tag: str | None = None) -> Select:
-    """The visible questions in the chosen order, optionally with one tag."""
+    """The visible questions in the chosen order, optionally with one tag (pinned ones first there)."""
     query = (
         select(Question)
         .where(Question.deleted_at.is_(None))
         .options(joinedload(Question.author), selectinload(Question.tags))
     )
+    pinned_first = []
     if tag:
         query = query.where(
             Question.id.in_(
@@ -341,15 +402,15 @@ def question_list(sort: str = "active", tag: str | None = None) -> Select:
                 .where(Tag.name == tag)
             )
         )
-    if sort == "newest":
-        return query.order_by(Question.created_at.desc(), Question.id.desc())
+        pinned_first = [Question.pinned_at.is_(None), Question.pinned_at.desc()]
     if sort == "unanswered":
-        return query.where(Question.answer_count == 0).order_by(
-            Question.created_at.desc(), Question.id.desc()
-        )
-    if sort == "votes":
-        return query.order_by(Question.score.desc(), Question.id.desc())
-    return query.order_by(Question.last_activity_at.desc(), Question.id.desc())
+        query = query.where(Question.answer_count == 0)
+    order = {
+        "newest": Question.created_at,
+        "unanswered": Question.created_at,
+        "votes": Question.score,
+    }.get(sort, Question.last_activity_at)
+    return query.order_by(*pinned_first, order.desc(), Question.id.desc())
 
 
 def tag_list(order: str = "popular") -> Select:

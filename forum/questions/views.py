@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import difflib
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from forum import permissions
 from forum.errors import RuleViolation
 from forum.extensions import db
-from forum.models import Answer, Question
+from forum.models import Answer, Question, Tag
+from forum.models.suggestions import SuggestedEdit
 from forum.pagination import paginate
 from forum.questions import service
 from forum.questions.forms import AnswerForm, AskForm, CommentForm, EditForm
 from forum.search import deflection
 from forum.search.service import similar_questions
+from forum.suggestions import service as suggestions
+from forum.textdiff import line_diff
 
 bp = Blueprint("questions", __name__)
 # how many similar questions the ask page shows
@@ -46,6 +48,9 @@ def index():
 def tagged(tag_name: str):
     """Questions with one tag."""
     tag = service.get_tag(tag_name)
+    if tag.merged_into_id is not None:  # a moderator merged it: its questions live under the other name
+        merged = db.session.get(Tag, tag.merged_into_id)
+        return redirect(url_for("questions.tagged", tag_name=merged.name, **request.args), 301)
     sort = _sort()
     page = paginate(service.question_list(sort, tag.name))
     return render_template("questions/index.html", page=page, sort=sort, tag=tag)
@@ -176,15 +181,15 @@ def comment(post_id: int):
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(post_id: int):
-    """Edit a post; the previous version stays in its history."""
-    post = service.get_editable_post(current_user, post_id)
+    """Edit a post, or suggest an edit for review; the previous version stays in its history."""
+    post = suggestions.post_to_edit(current_user, post_id)
     is_question = isinstance(post, Question)
     form = EditForm(obj=None if request.method == "POST" else post)
     if request.method == "GET" and is_question:
         form.tags.data = post.tag_names
     if form.validate_on_submit():
         try:
-            service.edit(
+            result = suggestions.submit(
                 current_user,
                 post_id,
                 form.body.data,
@@ -195,16 +200,16 @@ def edit(post_id: int):
         except RuleViolation as error:
             form.add_errors(error.fields or {"body": [error.message]})
         else:
-            flash("Your edit is saved.", "success")
+            if isinstance(result, SuggestedEdit):
+                flash("Thanks! Your edit shows once a reviewer approves it.", "success")
+            else:
+                flash("Your edit is saved.", "success")
             return redirect(url_for("questions.post_link", post_id=post.id))
     status = 400 if form.is_submitted() else 200
-    return render_template("questions/edit.html", form=form, post=post, is_question=is_question), status
-
-
-def _diff(old: str, new: str) -> list[tuple[str, str]]:
-    """Line diff as (kind, text) pairs: kind is '+', '-' or ' '."""
-    lines = difflib.ndiff(old.splitlines(), new.splitlines())
-    return [(line[0], line[2:]) for line in lines if line[0] in "+- "]
+    suggesting = not permissions.can_edit(current_user, post)
+    return render_template(
+        "questions/edit.html", form=form, post=post, is_question=is_question, suggesting=suggesting
+    ), status
 
 
 @bp.get("/posts/<int:post_id>/revisions")
@@ -217,13 +222,13 @@ def history(post_id: int):
         changes.append(
             {
                 "revision": revision,
-                "title": _diff(previous.title or "", revision.title or "")
+                "title": line_diff(previous.title or "", revision.title or "")
                 if previous and revision.title != previous.title
                 else None,
                 "tags": (previous.tags, revision.tags)
                 if previous and revision.tags != previous.tags
                 else None,
-                "body": _diff(previous.body if previous else "", revision.body),
+                "body": line_diff(previous.body if previous else "", revision.body),
             }
         )
         previous = revision

@@ -19,10 +19,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from forum import permissions, reputation
 from forum.clock import utcnow
-from forum.errors import NotFound, PermissionDenied, RuleViolation
+from forum.errors import NotFound, RuleViolation
 from forum.extensions import db
 from forum.models import Answer, Post, Question, User
 from forum.models.reputation import Vote
+from forum.notifications import service as notifications
 from forum.questions import service as questions
 
 VALUES = (1, -1, 0)
@@ -43,8 +44,9 @@ class VoteResult:
 
 def _member(actor: User | None) -> User:
     """Voting needs an account; returns the user itself (not Flask-Login's proxy)."""
-    if not permissions.can_post(actor):
-        raise PermissionDenied("Sign in to take part.")
+    refusal = permissions.write_refusal(actor)
+    if refusal is not None:
+        raise refusal
     return actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
 
 
@@ -161,6 +163,7 @@ def _apply_accept(actor: User, question_id: int, answer_id: int | None) -> Quest
     if old_answer_id != answer_id:
         question.accepted_answer_id = answer_id
         reputation.acceptance_changed(question, old_answer_id, answer, actor)
+        notifications.answer_accepted(question, answer, actor)
     db.session.commit()
     return question
 
