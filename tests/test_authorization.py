@@ -241,6 +241,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/experts/queue"): Entry(STAFF, "/experts/queue"),
     ("POST", "/questions/<int:question_id>/official"): Entry(STAFF, _q("/questions/{q}/official"), _accept),
     ("POST", "/questions/<int:question_id>/claim"): Entry(STAFF, _q("/questions/{q}/claim")),
+    ("POST", "/questions/<int:question_id>/release"): Entry(STAFF, _q("/questions/{q}/release")),
     ("POST", "/questions/<int:question_id>/assign"): Entry(
         MODERATORS, _q("/questions/{q}/assign"), {"expert": "expert"}
     ),
@@ -345,6 +346,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         STAFF, _q("/api/v1/questions/{q}/official"), _accept
     ),
     ("POST", "/api/v1/questions/<int:question_id>/claim"): Entry(STAFF, _q("/api/v1/questions/{q}/claim")),
+    ("DELETE", "/api/v1/questions/<int:question_id>/claim"): Entry(STAFF, _q("/api/v1/questions/{q}/claim")),
     ("POST", "/api/v1/questions/<int:question_id>/assign"): Entry(
         MODERATORS, _q("/api/v1/questions/{q}/assign"), {"expert": "expert"}
     ),

@@ -384,3 +384,27 @@ def test_question_page_statements_for_staff_do_not_grow(app):
     small_count = statements_for(staff, f"/questions/{small.id}/{small.slug}")
     big_count = statements_for(staff, f"/questions/{big.id}/{big.slug}")
     assert small_count == big_count <= 11  # the private follow-up marker is one of them
+
+
+def test_an_expert_releases_their_claim_and_a_moderator_clears_an_assignment(app, client):
+    erin, eve = make_expert(), make_user("eve", role="expert")
+    mod = make_user("mod", role="moderator")
+    question = make_question(make_user("asker"), tags="billing")
+    experts.claim(erin, question.id)
+    other = app.test_client()
+    login(other, "eve")
+    refused = other.submit(f"/questions/{question.id}/release", {"next": "queue"})
+    assert refused.status_code == 403 and "Only erin or a moderator" in refused.get_data(as_text=True)
+    login(client, "erin")
+    queue = client.get("/experts/queue").get_data(as_text=True)
+    assert f'action="/questions/{question.id}/release"' in queue
+    assert client.submit(f"/questions/{question.id}/release", {"next": "queue"}).status_code == 302
+    assert experts.claim_on(question) is None
+    assert client.submit(f"/questions/{question.id}/release").status_code == 422  # nobody is on it
+
+    experts.assign(mod, question.id, "eve")
+    url = f"{API}/questions/{question.id}/claim"
+    assert client.delete(url, headers=bearer(erin)).status_code == 403
+    assert client.delete(url, headers=bearer(mod)).status_code == 204
+    assert experts.claim_on(question) is None
+    assert client.post(url, headers=bearer(eve)).get_json()["expert"]["username"] == "eve"  # open again

@@ -537,6 +537,15 @@ PATHS: dict[str, Any] = {
                 "422": "The question is deleted, closed or already has an accepted answer.",
             },
         ),
+        "delete": _write(
+            "Release a claim: its own expert gives it up, or a moderator clears a claim or assignment.",
+            (204, {"description": "Released; every expert can take the question."}),
+            {
+                "403": "Another expert's claim (only they or a moderator release it).",
+                "404": "No such question.",
+                "422": "Nobody is on this question.",
+            },
+        ),
     },
     "/questions/{question_id}/assign": {
         "parameters": [_id("question_id", "question")],

@@ -182,6 +182,13 @@ def claim(question_id: int):
     return jsonify(serialise.claim_json(experts.claim(user, question_id)))
 
 
+@bp.delete("/questions/<int:question_id>/claim")
+def release_claim(question_id: int):
+    """Give up a claim (its expert), or clear a claim or assignment (a moderator)."""
+    experts.release(require_user(), question_id)
+    return "", 204
+
+
 @bp.post("/questions/<int:question_id>/assign")
 def assign(question_id: int):
     """A moderator assigns a question to a named expert."""

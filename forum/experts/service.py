@@ -224,6 +224,22 @@ def claim(actor: User | None, question_id: int) -> Claim:
     return _claims([question_id])[question_id]
 
 
+def release(actor: User | None, question_id: int) -> None:
+    """Give up a claim: its own expert does ("I'm not on it after all"), or a moderator clears a
+    claim or an assignment, so the question is open to every expert again."""
+    if not permissions.can_use_expert_queue(actor):
+        raise PermissionDenied("Only staff experts and moderators release claims.")
+    actor = _plain(actor)
+    questions.get_question(question_id, actor)
+    current = _claims([question_id]).get(question_id)
+    if current is None:
+        raise RuleViolation("Nobody is on this question.")
+    if current.expert.id != actor.id and not permissions.can_assign_expert(actor):
+        raise PermissionDenied(f"Only {current.expert.username} or a moderator can release this claim.")
+    db.session.execute(delete(ExpertClaim).where(ExpertClaim.question_id == question_id))
+    db.session.commit()
+
+
 def assign(actor: User | None, question_id: int, expert_name: Any) -> Claim:
     """A moderator hands a question to a named expert; it replaces any claim."""
     if not permissions.can_assign_expert(actor):

@@ -53,6 +53,15 @@ def claim(question_id: int):
     return redirect(_back(question_id))
 
 
+@bp.post("/questions/<int:question_id>/release")
+@login_required
+def release(question_id: int):
+    """Give up a claim (its expert), or clear a claim or assignment (a moderator)."""
+    service.release(current_user, question_id)
+    flash("Released: every expert can take the question now.", "info")
+    return redirect(_back(question_id))
+
+
 @bp.post("/questions/<int:question_id>/assign")
 @login_required
 def assign(question_id: int):
