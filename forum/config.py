@@ -102,6 +102,8 @@ def from_env() -> dict[str, Any]:
         "POST_LIMIT": os.environ.get("POST_LIMIT", "120 per hour"),
         "NEW_ACCOUNT_REPUTATION": int(os.environ.get("NEW_ACCOUNT_REPUTATION", 10)),
         "NEW_ACCOUNT_MAX_LINKS": int(os.environ.get("NEW_ACCOUNT_MAX_LINKS", 2)),
+        # close votes from members with the vote-to-close privilege that close a question
+        "CLOSE_VOTES_NEEDED": int(os.environ.get("CLOSE_VOTES_NEEDED", 3)),
         # spam or abuse flags from this many different members hide a post pending review
         "FLAG_HIDE_COUNT": int(os.environ.get("FLAG_HIDE_COUNT", 6)),
         # privilege thresholds that differ from the defaults, e.g. {"vote_down": 50}

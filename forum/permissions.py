@@ -80,6 +80,22 @@ def can_change_thread(user: User | None, question: Question) -> bool:
     return can_moderate(user) and not question.is_deleted
 
 
+def close_vote_refusal(user: User | None, question: Question) -> DomainError | None:
+    """Why the user may not vote to close the question; None if they may (moderators close outright)."""
+    if not _is_member(user):
+        return PermissionDenied("Sign in to vote to close.")
+    if question.is_deleted:
+        return RuleViolation("A deleted question cannot be closed.")
+    if (question.status or "open") != "open":
+        return RuleViolation(f"This question is already {question.status}.")
+    return privileges.refusal(user, "vote_to_close")
+
+
+def can_vote_to_close(user: User | None, question: Question) -> bool:
+    """Members with the vote-to-close privilege, on open questions."""
+    return close_vote_refusal(user, question) is None
+
+
 def can_merge_tags(user: User | None) -> bool:
     """Moderators merge one tag into another."""
     return can_moderate(user)

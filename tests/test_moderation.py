@@ -462,3 +462,41 @@ def test_flaggers_hear_the_outcome_and_a_warned_author_reads_the_warning(app, cl
         "/notifications"
     ).get_data(as_text=True)
     assert client.get(f"{API}/notifications", headers=bearer(mod)).get_json()["items"] == []
+
+
+def test_members_with_the_privilege_close_a_question_together(app, client):
+    asker = make_user("asker")
+    mod = make_user("mod", role="moderator")
+    original = make_question(asker, title="How do I reset my thermostat to factory settings?")
+    question = make_question(asker, title="Factory reset, how does it work?")
+    voters = [make_user(f"veteran{index}") for index in range(3)]
+    for voter in voters:
+        grant(voter, 1499)
+    url = f"{API}/questions/{question.id}/close"
+    below = client.post(url, json={"reason": "off-topic"}, headers=bearer(asker))
+    assert below.status_code == 403 and "1,500 reputation" in below.get_json()["error"]
+    login(client, "veteran0")
+    page = client.get(f"/questions/{question.id}/{question.slug}").get_data(as_text=True)
+    assert "Vote to close" in page and "Moderate this question" not in page
+    response = client.submit(
+        f"/questions/{question.id}/moderate",
+        {"action": "close", "reason": "duplicate", "duplicate_of": original.id},
+    )
+    assert response.status_code == 302
+    assert "1 of the 3 needed" in client.get(response.location).get_data(as_text=True)
+    again = client.post(url, json={"reason": "off-topic"}, headers=bearer(voters[0]))
+    assert again.status_code == 409
+    second = client.post(url, json={"reason": "off-topic"}, headers=bearer(voters[1]))
+    assert second.status_code == 202 and second.get_json() == {"close_votes": 2, "needed": 3}
+    third = client.post(
+        url, json={"reason": "duplicate", "duplicate_of": original.id}, headers=bearer(voters[2])
+    )
+    assert third.status_code == 200
+    assert (third.get_json()["closed_reason"], third.get_json()["duplicate_of_id"]) == (
+        "duplicate",
+        original.id,
+    )
+    (entry,) = _log("question.close")
+    assert entry.actor_id is None and entry.reason == "3 close votes"
+    assert client.post(f"{API}/questions/{question.id}/reopen", headers=bearer(mod)).status_code == 200
+    assert client.post(url, json={"reason": "off-topic"}, headers=bearer(voters[0])).status_code == 202

@@ -47,6 +47,19 @@ class Flag(db.Model):
     duplicate_of: Mapped[Post | None] = relationship(foreign_keys=[duplicate_of_id])
 
 
+class CloseVote(db.Model):
+    """A member with the vote-to-close privilege asks for a question to be closed; enough votes
+    (CLOSE_VOTES_NEEDED) close it. Votes are cleared when the question is reopened."""
+
+    __tablename__ = "close_votes"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Suspension(db.Model):
     """A timed suspension: the user can read but not post until `ends_at` (or until lifted).
 

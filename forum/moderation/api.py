@@ -75,16 +75,18 @@ def flag(post_id: int):
 
 @bp.post("/questions/<int:question_id>/close")
 def close(question_id: int):
-    """Close a question with a reason (a duplicate names the original)."""
+    """Close a question with a reason (a duplicate names the original); below moderator, a close vote."""
     payload = json_object("reason", "note")
-    question = threads.close(
+    result = threads.close_or_vote(
         require_user(),
         question_id,
         payload.get("reason"),
         payload.get("duplicate_of"),
         payload.get("note") or "",
     )
-    return jsonify(serialise.question_json(question))
+    if not result.closed:
+        return jsonify(close_votes=result.votes, needed=result.needed), 202
+    return jsonify(serialise.question_json(result.question))
 
 
 @bp.post("/questions/<int:question_id>/reopen")

@@ -148,14 +148,31 @@ PATHS: dict[str, Any] = {
             ),
         ),
     },
-    "/questions/{question_id}/close": _thread(
-        "Close a question with a reason; a duplicate names the original.",
-        {
-            "type": "object",
-            "required": ["reason"],
-            "properties": {"reason": {"enum": list(CLOSE_REASONS)}, "duplicate_of": _ORIGINAL, "note": _NOTE},
-        },
-    ),
+    "/questions/{question_id}/close": {
+        "parameters": [_QUESTION_ID],
+        "post": _write(
+            "Close a question with a reason (a duplicate names the original). Members with the "
+            "vote-to-close privilege cast a close vote instead; the last vote needed closes it.",
+            (200, _QUESTION),
+            {
+                **_THREAD_ERRORS,
+                "202": "A close vote was counted; the question is still open.",
+                "403": "Neither a moderator nor holding the vote-to-close privilege.",
+                "409": "You already voted to close this question.",
+            },
+            requestBody=_body(
+                {
+                    "type": "object",
+                    "required": ["reason"],
+                    "properties": {
+                        "reason": {"enum": list(CLOSE_REASONS)},
+                        "duplicate_of": _ORIGINAL,
+                        "note": _NOTE,
+                    },
+                }
+            ),
+        ),
+    },
     "/questions/{question_id}/reopen": _thread("Reopen a closed question."),
     "/questions/{question_id}/lock": {
         "parameters": [_QUESTION_ID],

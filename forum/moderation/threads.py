@@ -7,15 +7,20 @@ closed question that was locked returns it to closed.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from flask import current_app
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from forum import permissions
 from forum.clock import utcnow
 from forum.errors import NotFound, PermissionDenied, RuleViolation
 from forum.extensions import db
 from forum.models import Question, Tag, User, question_tags
+from forum.models.moderation import CloseVote
 from forum.moderation import audit
 from forum.questions import service as questions
 from forum.questions.tags import normalise_tag
@@ -56,9 +61,7 @@ def close(
 ) -> Question:
     """Close an open question; as a duplicate it links the original (a live question, not itself)."""
     question = _question(actor, question_id)
-    if reason not in CLOSE_REASONS:
-        message = f"Choose one of: {', '.join(CLOSE_REASONS)}."
-        raise RuleViolation(f"The reason is not valid. {message}", {"reason": [message]})
+    _check_reason(reason)
     if question.status != "open":
         raise RuleViolation(f"This question is already {question.status}.")
     note = note.strip() if isinstance(note, str) else ""
@@ -112,6 +115,86 @@ def _id_in(text: str) -> int | None:
     return int(number) if number.isascii() and number.isdigit() and len(number) <= 10 else None
 
 
+@dataclass
+class CloseVotes:
+    """Where a question's close votes stand after a vote."""
+
+    question: Question
+    votes: int
+    needed: int
+
+    @property
+    def closed(self) -> bool:
+        return self.question.status == "closed"
+
+
+def close_or_vote(
+    actor: User | None, question_id: int, reason: Any, duplicate_of: Any = None, note: Any = ""
+) -> CloseVotes:
+    """A moderator closes the question; a member with the vote-to-close privilege casts a vote,
+    and the CLOSE_VOTES_NEEDED-th vote closes it (for the reason most voters gave)."""
+    question = questions.get_question(question_id, actor)
+    needed = int(current_app.config.get("CLOSE_VOTES_NEEDED", 3))
+    if permissions.can_change_thread(actor, question):
+        return CloseVotes(close(actor, question_id, reason, duplicate_of, note), needed, needed)
+    refusal = permissions.close_vote_refusal(actor, question)
+    if refusal is not None:
+        raise refusal
+    actor = actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
+    _check_reason(reason)
+    original = _original(actor, question, duplicate_of) if reason == "duplicate" else None
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                CloseVote(
+                    question_id=question.id,
+                    user_id=actor.id,
+                    reason=reason,
+                    duplicate_of_id=original and original.id,
+                )
+            )
+    except IntegrityError:
+        raise AlreadyVoted("You already voted to close this question.") from None
+    votes = list(
+        db.session.scalars(
+            select(CloseVote).where(CloseVote.question_id == question.id).order_by(CloseVote.created_at)
+        )
+    )
+    if len(votes) >= needed:
+        reasons = Counter(vote.reason for vote in votes)
+        chosen = max(reasons, key=lambda name: (reasons[name], -[vote.reason for vote in votes].index(name)))
+        targets = Counter(
+            vote.duplicate_of_id for vote in votes if vote.reason == chosen and vote.duplicate_of_id
+        )
+        before = _state(question)
+        question.status, question.closed_reason = "closed", chosen
+        question.duplicate_of_id = targets.most_common(1)[0][0] if targets else None
+        question.last_activity_at = utcnow()
+        audit.record(
+            None,
+            "question.close",
+            "question",
+            question.id,
+            f"{len(votes)} close votes",
+            before=before,
+            after=_state(question),
+        )
+    db.session.commit()
+    return CloseVotes(question, len(votes), needed)
+
+
+def _check_reason(reason: Any) -> None:
+    if reason not in CLOSE_REASONS:
+        message = f"Choose one of: {', '.join(CLOSE_REASONS)}."
+        raise RuleViolation(f"The reason is not valid. {message}", {"reason": [message]})
+
+
+class AlreadyVoted(RuleViolation):
+    """One close vote per member and question."""
+
+    status = 409
+
+
 def reopen(actor: User | None, question_id: int) -> Question:
     """Reopen a closed question (a duplicate loses its link)."""
     question = _question(actor, question_id)
@@ -119,6 +202,7 @@ def reopen(actor: User | None, question_id: int) -> Question:
         raise RuleViolation("Only a closed question can be reopened." + _unlock_hint(question))
     before = _state(question)
     question.status, question.closed_reason, question.duplicate_of_id = "open", None, None
+    db.session.execute(delete(CloseVote).where(CloseVote.question_id == question.id))  # a fresh start
     return _commit(actor, "question.reopen", question, before)
 
 

@@ -88,10 +88,13 @@ def thread_action(question_id: int):
     """Close, reopen, lock, unlock, pin or unpin a question."""
     action = _form("action")
     if action == "close":
-        reason = _form("reason")
-        question = threads.close(
-            current_user, question_id, reason, _form("duplicate_of") or None, _form("note")
+        result = threads.close_or_vote(
+            current_user, question_id, _form("reason"), _form("duplicate_of") or None, _form("note")
         )
+        question = result.question
+        if not result.closed:
+            flash(f"Your close vote is in: {result.votes} of the {result.needed} needed.", "success")
+            return redirect(_thread_url(question))
     elif action in ("reopen", "unlock"):
         question = getattr(threads, action)(current_user, question_id)
     elif action == "lock":
