@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
+# scratch databases are named <prefix>_rel_<dump> and <prefix>_speed_<size>, dropped after use
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "forum_bench")
 KS = (1, 5, 10)
 
 
@@ -240,7 +242,7 @@ def run_dump(dump: Path, engines: list[str], results: dict) -> None:
             instance = Path(tmp)
             database = None
             if engine == "postgres":
-                database = f"forum_bench_rel_{dump.name}".replace("-", "_")
+                database = f"{PG_PREFIX}_rel_{dump.name}".replace("-", "_")
                 url = create_database(database)
             try:
                 app = make_app(instance, engine, url if database else None)

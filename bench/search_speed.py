@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_relevance import (  # noqa: E402
     DEFAULT_DATA,
+    PG_PREFIX,
     create_database,
     drop_database,
     dumps_in,
@@ -236,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         for engine in engines:
             rng = random.Random(SEED)
             with tempfile.TemporaryDirectory(prefix=f"bench-speed-{engine}-") as tmp:
-                database = "forum_bench_speed" if engine == "postgres" else None
+                database = f"{PG_PREFIX}_speed_{size}" if engine == "postgres" else None
                 url = create_database(database) if database else None
                 try:
                     app = make_app(Path(tmp), engine, url)

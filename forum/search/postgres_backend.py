@@ -7,12 +7,14 @@ mean" trigram similarity (pg_trgm) against the words of the questions.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from functools import reduce
+from dataclasses import dataclass
+from functools import lru_cache, reduce
 
 from markupsafe import Markup
 from sqlalchemy import (
@@ -28,6 +30,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DBAPIError
 
 from forum.extensions import db
 from forum.models import Post, Tag, User, question_tags
@@ -36,15 +39,31 @@ from forum.search import ranking
 from forum.search.backend import IndexBusy, Match, Progress, SearchBackend
 from forum.search.documents import VOCABULARY_WORD, Document, load_documents, visible_question_ids
 from forum.search.highlight import START, STOP, hide_markup, passage_window, sentinel_marks, with_ellipses
-from forum.search.query import SearchQuery, words_of
+from forum.search.query import SearchQuery
 
+log = logging.getLogger(__name__)
 _PLAIN_WORD = re.compile(r"[^\W_]+")
 REGCONFIG = literal_column("'english'::regconfig")
 # ts_rank weights in the order {D, C, B, A}: title 1.0, tags 0.4, body and answers 0.2
 WEIGHTS = literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]")
+# similar(): a thread's title counts most, its tags and text about half as much (near what
+# BM25F gives in Whoosh: ts_rank's default 1.0 / 0.2 made a title word worth five in the text)
+SIMILAR_WEIGHTS = "CAST('{0.1, 0.5, 0.7, 1.0}' AS float4[])"
 # normalisation 1: divide by 1 + log(length), so long threads do not win by length alone
 LENGTH_NORMALISATION = 1
 SIMILAR_LENGTH_DAMPING = 0.2
+# similar(): the GIN index finds threads sharing the draft's rarer lexemes, up to this many
+# matches in all (the most telling lexeme is always looked up); the best candidates by the idf
+# they share are then ranked exactly
+SIMILAR_POSTINGS_BUDGET = 20_000
+SIMILAR_CANDIDATES = 200
+# lexemes in more than this share of the documents (and more than SIMILAR_COMMON_MIN) only rank
+SIMILAR_COMMON_SHARE = 0.1
+SIMILAR_COMMON_MIN = 1000
+# lexeme frequencies: counted (up to a cap) when the statistics do not list them
+SIMILAR_COUNT_MIN = 1000
+SIMILAR_UNKNOWN_SHARE = 0.05
+MAX_LEXEME_CHARS = 40
 # pg_advisory_xact_lock key shared by every process that writes search documents
 WRITER_LOCK = 0x5EA2C4
 EXCERPT_OPTIONS = (
@@ -72,6 +91,70 @@ ADD_WORDS = text(
     "INSERT INTO search_words (word, frequency) VALUES (:word, :frequency) ON CONFLICT DO NOTHING"
 )
 
+# The lexemes of a draft (stemmed as the documents are), how often each occurs, and in how many
+# documents: the share ANALYZE found for the common ones (pg_stats' most common elements of
+# the column), a count through the GIN index for the others, stopping at twice the rarest share
+# the statistics list times the documents (at least :count_min; :unknown_share of them when
+# never analysed). Each row also carries the number of documents (ANALYZE's estimate, or a
+# count when there is none).
+DRAFT_LEXEMES = text(
+    r"""
+    WITH statistics AS MATERIALIZED (
+        SELECT CAST(CAST(s.most_common_elems AS text) AS text[]) AS lexemes,
+            s.most_common_elem_freqs AS shares
+        FROM pg_stats AS s
+        WHERE s.schemaname = current_schema() AND s.tablename = 'search_documents'
+            AND s.attname = 'document'
+    ),
+    size AS MATERIALIZED (
+        SELECT CASE WHEN c.reltuples > 0 THEN c.reltuples
+            ELSE (SELECT count(*) FROM search_documents) END AS documents
+        FROM pg_class AS c WHERE c.oid = CAST('search_documents' AS regclass)
+    ),
+    bound AS MATERIALIZED (
+        SELECT size.documents, CAST(greatest(:count_min, ceil(2 * size.documents * coalesce(
+            (SELECT st.shares[array_length(st.lexemes, 1) + 1] FROM statistics AS st),
+            :unknown_share))) AS bigint) AS cap
+        FROM size
+    ),
+    common AS (
+        SELECT u.lexeme, u.share
+        FROM statistics AS st, unnest(st.lexemes, st.shares) AS u(lexeme, share)
+    ),
+    draft AS (
+        SELECT 'title' AS part, lexeme, coalesce(array_length(positions, 1), 1) AS tf
+        FROM unnest(to_tsvector('english', :title))
+        UNION ALL
+        SELECT 'body', lexeme, coalesce(array_length(positions, 1), 1)
+        FROM unnest(to_tsvector('english', :body))
+    )
+    SELECT d.part, d.lexeme, d.tf, b.documents,
+        CASE WHEN c.share IS NOT NULL THEN greatest(1, round(c.share * b.documents)) ELSE (
+            SELECT count(*) FROM (
+                SELECT 1 FROM search_documents AS x
+                WHERE x.document @@ CAST(
+                    '''' || replace(replace(d.lexeme, '\', '\\'), '''', '''''') || '''' AS tsquery)
+                LIMIT b.cap
+            ) AS m
+        ) END AS matches
+    FROM draft AS d CROSS JOIN bound AS b LEFT JOIN common AS c ON c.lexeme = d.lexeme
+    """
+)
+# Set for the rest of the transaction, returning the values before
+PLANNER_SETTINGS = {"enable_seqscan": "off", "max_parallel_workers_per_gather": "0"}
+SET_PLANNER = text(
+    """
+    WITH before AS MATERIALIZED (
+        SELECT current_setting('enable_seqscan') AS seqscan,
+            current_setting('max_parallel_workers_per_gather') AS workers
+    )
+    SELECT before.seqscan, before.workers,
+        set_config('enable_seqscan', :seqscan, true),
+        set_config('max_parallel_workers_per_gather', :workers, true)
+    FROM before
+    """
+)
+
 _documents = SearchDocument.__table__
 _words = SearchWord.__table__
 _posts = Post.__table__
@@ -94,6 +177,15 @@ def _parameters(document: Document) -> dict:
         "quality": document.quality,
         "fingerprint": document.fingerprint,
     }
+
+
+@dataclass(frozen=True)
+class _Lexeme:
+    """A lexeme of a draft, its weight in similar(), and how many documents contain it."""
+
+    lexeme: str
+    weight: float
+    frequency: int
 
 
 def _all_of(parts: list):
@@ -167,7 +259,27 @@ class PostgresBackend(SearchBackend):
                 if progress:
                     progress(len(batch))
             self._add_words(connection, frequencies)
+        self._tidy()
         return count
+
+    @staticmethod
+    def _tidy() -> None:
+        """After a rebuild: VACUUM ANALYZE the search tables, ANALYZE the tables searches join.
+
+        The GIN index takes a rebuild's documents into its pending list, which every search
+        then reads through (slowly) and which makes the planner prefer reading every document;
+        VACUUM moves them into the index. ANALYZE refreshes the lexeme statistics similar()
+        weighs words by, and the planner's view of the posts a rebuild typically follows (an
+        import): statistics of the documents alone, beside none for posts, make it pick
+        nested loops that read every document. Not essential where autovacuum runs.
+        """
+        joined = ", ".join(table.name for table in (_posts, question_tags, Tag.__table__, User.__table__))
+        try:
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text(f"VACUUM ANALYZE {_documents.name}, {_words.name}"))
+                connection.execute(text(f"ANALYZE {joined}"))
+        except DBAPIError as error:  # e.g. not the tables' owner
+            log.warning("Could not VACUUM ANALYZE the search tables after the rebuild: %s", error)
 
     def clear(self) -> None:
         with self._locked() as connection:
@@ -310,59 +422,145 @@ class PostgresBackend(SearchBackend):
         return corrections
 
     def _similar_ids(self, title: str, body: str, limit: int) -> list[int]:
-        """BM25-like: each word weighs its idf (title words ×2) times its ts_rank in the thread.
+        """BM25-like: each lexeme weighs its idf (title lexemes ×2) times its ts_rank in the thread.
 
-            similarity = Σ idf(w)·t(w)·ts_rank(w) / (1 + 0.2·ln(1 + lexemes))
-            t(w) = SIMILAR_TITLE_WEIGHT for the draft's title words, 1 for its body's rarest words
+            similarity = Σ weight(l)·ts_rank(l) / (1 + 0.2·ln(1 + lexemes))
+            weight(l) = SIMILAR_TITLE_WEIGHT·idf(l) for the draft's title lexemes,
+                        idf(l) for its body's most distinctive ones (ranking.distinctive_terms)
 
-        ts_rank knows no idf (a rare word counts as much as "beer"), so document frequencies come
-        from search_words (exact after a rebuild, approximate between rebuilds). ts_rank over all
-        the words, then answer status, only break ties.
+        ts_rank knows no idf (a rare word counts as much as "beer"): document frequencies are
+        the planner's own (pg_stats' most common lexemes of the column, kept by ANALYZE), and
+        for the rarer lexemes a count through the GIN index. Two passes, so the cost does not
+        grow with every thread a common word touches: the GIN index finds the threads sharing
+        the rarer lexemes (up to SIMILAR_POSTINGS_BUDGET matches in all), the best
+        SIMILAR_CANDIDATES of them by the idf they share are ranked exactly. ts_rank over all
+        the lexemes, then answer status, only break ties.
         """
         connection = self._read_connection()
-        title_words = list(dict.fromkeys(words_of(title)))[: ranking.SIMILAR_TITLE_TERMS]
-        body_counts = Counter(word for word in words_of(body) if len(word) > 2 and word not in title_words)
+        with _index_lookups(connection):
+            lexemes, total = self._draft_lexemes(connection, title, body)
+            if not lexemes:
+                return []
+            return self._rank_similar(connection, lexemes, total, limit)
+
+    def _draft_lexemes(self, connection: Connection, title: str, body: str) -> tuple[list[_Lexeme], int]:
+        """The draft's title lexemes and most distinctive body lexemes, weighted; how many documents.
+
+        As in Whoosh: a title lexeme weighs SIMILAR_TITLE_WEIGHT × idf, a body lexeme its idf.
+        """
         rows = connection.execute(
-            select(_words.c.word, _words.c.frequency).where(
-                _words.c.word.in_(sorted({*title_words, *body_counts}))
-            )
+            DRAFT_LEXEMES,
+            {
+                "title": title,
+                "body": body,
+                "count_min": SIMILAR_COUNT_MIN,
+                "unknown_share": SIMILAR_UNKNOWN_SHARE,
+            },
+        ).all()
+        total = round(rows[0].documents) if rows else 0
+        title_counts: Counter = Counter()
+        body_counts: Counter = Counter()
+        frequency: dict[str, int] = {}
+        for row in rows:
+            if 2 <= len(row.lexeme) <= MAX_LEXEME_CHARS:
+                frequency[row.lexeme] = int(row.matches)
+                (title_counts if row.part == "title" else body_counts)[row.lexeme] += row.tf
+        for lexeme in title_counts:
+            body_counts.pop(lexeme, None)
+        title_terms = ranking.distinctive_terms(
+            Counter(dict.fromkeys(title_counts, 1)), frequency, total, ranking.SIMILAR_TITLE_TERMS
         )
-        frequency = {word: count for word, count in rows}
-        total = connection.scalar(select(func.count()).select_from(_documents)) or 0
-        weights = {
-            # a title word the word list does not know (digits, two letters): weigh it as rare
-            word: weight * ranking.SIMILAR_TITLE_WEIGHT
-            for word, weight in ranking.distinctive_terms(
-                Counter(title_words), {w: frequency.get(w) or 1 for w in title_words}, total, len(title_words)
+        body_terms = ranking.distinctive_terms(body_counts, frequency, total, ranking.SIMILAR_BODY_TERMS)
+        lexemes = [
+            _Lexeme(
+                lexeme,
+                ranking.SIMILAR_TITLE_WEIGHT * ranking.idf(frequency[lexeme], total),
+                frequency[lexeme],
             )
-        }
-        for word, weight in ranking.distinctive_terms(
-            body_counts, frequency, total, ranking.SIMILAR_BODY_TERMS
-        ):
-            weights[word] = weight
-        if not weights:
-            return []
-        queries = {word: func.plainto_tsquery(REGCONFIG, word) for word in weights}
-        any_word = reduce(func.tsquery_or, list(queries.values()))
-        if not connection.scalar(select(func.numnode(any_word))):
-            return []
-        document = _documents.c.document
-        similarity = literal_column("0.0")
-        for word, weight in weights.items():
-            # ts_rank of one word: how often and where (title A 1.0, tags B 0.4, text C 0.2)
-            similarity = similarity + weight * func.ts_rank(WEIGHTS, document, queries[word], 0)
-        # long threads match more words by length alone (BM25's length normalisation, gently)
-        similarity = similarity / (1 + SIMILAR_LENGTH_DAMPING * func.ln(1 + func.length(document)))
-        rank = func.ts_rank(WEIGHTS, document, any_word, LENGTH_NORMALISATION)
-        statement = (
-            self._filtered(SearchQuery(), any_word)
-            # relevance first; answer status only breaks ties
-            .order_by(
-                similarity.desc(),
-                rank.desc(),
-                _documents.c.has_accepted.desc(),
-                _documents.c.is_answered.desc(),
-            )
-            .limit(limit)
-        )
-        return list(connection.scalars(statement))
+            for lexeme, _ in title_terms
+        ]
+        lexemes += [
+            _Lexeme(lexeme, ranking.idf(frequency[lexeme], total), frequency[lexeme])
+            for lexeme, _ in body_terms
+        ]
+        return lexemes, total
+
+    def _rank_similar(
+        self, connection: Connection, lexemes: list[_Lexeme], total: int, limit: int
+    ) -> list[int]:
+        """The `limit` best threads: candidates from the rarer lexemes, then the exact similarity."""
+        common = max(SIMILAR_COMMON_MIN, SIMILAR_COMMON_SHARE * total)
+        probed, budget = [], SIMILAR_POSTINGS_BUDGET
+        for index, item in sorted(enumerate(lexemes), key=lambda pair: -pair[1].weight):
+            if probed and (item.frequency > common or item.frequency > budget):
+                continue
+            probed.append(index)
+            budget -= item.frequency
+        parameters: dict = {"candidates": SIMILAR_CANDIDATES, "limit": limit}
+        for index, item in enumerate(lexemes):
+            parameters[f"q{index}"] = _quoted(item.lexeme)
+            parameters[f"w{index}"] = item.weight
+        parameters["any"] = " | ".join(parameters[f"q{index}"] for index in range(len(lexemes)))
+        return list(connection.scalars(_similar_statement(len(lexemes), tuple(probed)), parameters))
+
+
+@contextmanager
+def _index_lookups(connection: Connection) -> Iterator[None]:
+    """Plan the statements inside to find documents by the GIN index, in this process alone.
+
+    The planner does not count reading a document's (compressed, often TOASTed) tsvector, so
+    for a lexeme in a few percent of the documents it reads them all, which costs far more
+    than the index; and a parallel plan's start-up costs more than these small lookups.
+    Set for the transaction, and back as it was after.
+    """
+    seqscan, workers = PLANNER_SETTINGS.values()
+    before = connection.execute(SET_PLANNER, {"seqscan": seqscan, "workers": workers}).one()
+    try:
+        yield
+    finally:
+        connection.execute(SET_PLANNER, {"seqscan": before.seqscan, "workers": before.workers})
+
+
+@lru_cache(maxsize=256)
+def _similar_statement(lexemes: int, probed: tuple[int, ...]):
+    """similar()'s ranking for :q0… (tsquery text of one lexeme each) weighing :w0…, as SQL.
+
+    Candidates: threads the GIN index finds by the probed lexemes, the :candidates best by the
+    sum of their weights; each one's tsvector is read once (`|| ''`: a copy, so the ts_rank
+    calls below do not each decompress it), then ranked as _similar_ids says.
+    """
+    hits = "\n        UNION ALL ".join(
+        f"SELECT question_id, CAST(:w{index} AS float8) AS weight FROM search_documents"
+        f" WHERE document @@ CAST(:q{index} AS tsquery)"
+        for index in probed
+    )
+    similarity = " + ".join(
+        f"CAST(:w{index} AS float8) * ts_rank({SIMILAR_WEIGHTS}, f.document, CAST(:q{index} AS tsquery), 0)"
+        for index in range(lexemes)
+    )
+    return text(
+        f"""
+        SELECT f.question_id FROM (
+            SELECT d.question_id, d.has_accepted, d.is_answered,
+                d.document || CAST('' AS tsvector) AS document
+            FROM (
+                SELECT hits.question_id FROM ({hits}) AS hits
+                GROUP BY hits.question_id
+                ORDER BY sum(hits.weight) DESC, hits.question_id
+                LIMIT :candidates
+            ) AS c
+            JOIN search_documents AS d ON d.question_id = c.question_id
+            JOIN posts AS p ON p.id = d.question_id AND p.deleted_at IS NULL
+            OFFSET 0
+        ) AS f
+        ORDER BY ({similarity}) / (1 + {SIMILAR_LENGTH_DAMPING} * ln(1 + length(f.document))) DESC,
+            ts_rank({SIMILAR_WEIGHTS}, f.document, CAST(:any AS tsquery), {LENGTH_NORMALISATION}) DESC,
+            f.has_accepted DESC, f.is_answered DESC, f.question_id
+        LIMIT :limit
+        """
+    )
+
+
+def _quoted(lexeme: str) -> str:
+    """A lexeme as tsquery input: quoted, so no character of it is an operator."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"

@@ -42,12 +42,17 @@ SIMILAR_BODY_TERMS = 12
 SIMILAR_TITLE_WEIGHT = 2.0
 
 
+def idf(document_frequency: int, total: int) -> float:
+    """BM25's inverse document frequency: ln(1 + (N − df + 0.5) / (df + 0.5))."""
+    return math.log(1 + (total - document_frequency + 0.5) / (document_frequency + 0.5))
+
+
 def distinctive_terms(
     counts: dict[str, int], document_frequency: dict[str, int], total: int, limit: int = SIMILAR_BODY_TERMS
 ) -> list[tuple[str, float]]:
     """The `limit` terms of a text that say most about it, with their weight, best first.
 
-        weight = (1 + ln tf) × ln(1 + (N − df + 0.5) / (df + 0.5))     (BM25's idf)
+        weight = (1 + ln tf) × idf(df)
 
     Terms no indexed question contains (df = 0) cannot match and are dropped; words common to
     most questions weigh next to nothing, so a long body does not drown its title.
@@ -57,7 +62,6 @@ def distinctive_terms(
         df = document_frequency.get(term, 0)
         if df <= 0 or tf <= 0:
             continue
-        idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
-        scored.append(((1 + math.log(tf)) * idf, term))
+        scored.append(((1 + math.log(tf)) * idf(df, total), term))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [(term, weight) for weight, term in scored[:limit]]

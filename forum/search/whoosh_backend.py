@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
+import math
 import os
+import threading
 import weakref
 from calendar import timegm
 from collections import Counter
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 from whoosh import highlight, scoring, writing
@@ -16,6 +20,7 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import TermNotFound
 
 from forum.extensions import db
 from forum.search import ranking
@@ -28,6 +33,17 @@ log = logging.getLogger(__name__)
 STEMMING = StemmingAnalyzer()
 TEXT_FIELDS = ("title", "tagtext", "content")
 MERGE_AFTER_SEGMENTS = 12
+# similar(): BM25F as Whoosh's scoring.BM25F() defaults compute it
+BM25_K1 = 1.2
+BM25_B = 0.75
+# similar() reads every posting of a common term only while that can still change the top
+# results, and this many postings in all; the common terms left only rescore the best
+# SIMILAR_CANDIDATES documents found, so a draft full of common words stays fast on a large
+# index (see _similar_scores)
+SIMILAR_POSTINGS_BUDGET = 20_000
+SIMILAR_CANDIDATES = 200
+# a term in this many documents or fewer is always read whole
+CHEAP_POSTINGS = 1000
 
 
 def make_schema() -> Schema:
@@ -122,6 +138,8 @@ class WhooshBackend(SearchBackend):
         self.delay = float(config["SEARCH_WRITER_DELAY"])
         self.schema = make_schema()
         self._index: whoosh_index.Index | None = None
+        # one searcher per thread, kept between calls: opening one costs more than most searches
+        self._local = threading.local()
 
     # -- storage ----------------------------------------------------------------------------
 
@@ -148,6 +166,25 @@ class WhooshBackend(SearchBackend):
         finally:
             lock.release()
         return self._index
+
+    def _searcher(self):
+        """This thread's searcher, kept between calls and opened again after every commit.
+
+        Opening one costs more than most searches. Not Whoosh's refresh(): it reuses the
+        segments it thinks unchanged, missing deletions in them (and fails on an empty index).
+        Never used in a `with` block: it stays open for the next call. Ranking is
+        QualityWeighting's; similar() scores on its own (see _similar_scores).
+        """
+        index = self._open()
+        previous = getattr(self._local, "searcher", None)
+        if previous is not None and not previous.is_closed and previous.up_to_date():
+            return previous
+        searcher = index.searcher(weighting=QualityWeighting())
+        if previous is not None:
+            previous.close()
+        self._local.searcher = searcher
+        self._local.lengths = {}  # field lengths similar() has read, by document number
+        return searcher
 
     def _writer(self) -> writing.SegmentWriter:
         """A writer, after waiting up to SEARCH_WRITER_TIMEOUT for another process's to finish.
@@ -220,11 +257,10 @@ class WhooshBackend(SearchBackend):
         writer.commit(mergetype=writing.CLEAR)
 
     def indexed_fingerprints(self) -> dict[int, str]:
-        with self._open().searcher() as searcher:
-            return {
-                int(fields["question_id"]): fields.get("fingerprint", "")
-                for fields in searcher.all_stored_fields()
-            }
+        return {
+            int(fields["question_id"]): fields.get("fingerprint", "")
+            for fields in self._searcher().all_stored_fields()
+        }
 
     # -- searching ----------------------------------------------------------------------------
 
@@ -243,12 +279,11 @@ class WhooshBackend(SearchBackend):
         else:
             sortedby = None
         offset = (page - 1) * per_page
-        with self._open().searcher(weighting=QualityWeighting()) as searcher:
-            results = searcher.search(
-                whoosh_query, limit=offset + per_page, sortedby=sortedby, reverse=sortedby is not None
-            )
-            ids = [int(hit["question_id"]) for hit in results[offset : offset + per_page]]
-            return Match(ids, len(results))
+        results = self._searcher().search(
+            whoosh_query, limit=offset + per_page, sortedby=sortedby, reverse=sortedby is not None
+        )
+        ids = [int(hit["question_id"]) for hit in results[offset : offset + per_page]]
+        return Match(ids, len(results))
 
     def _text_query(self, query: SearchQuery) -> tuple[wq.Query | None, bool]:
         """Words and phrases must all match, in any text field; excluded ones must not."""
@@ -307,38 +342,197 @@ class WhooshBackend(SearchBackend):
 
     def _corrections(self, words: list[str]) -> dict[str, str]:
         corrections: dict[str, str] = {}
-        with self._open().searcher() as searcher:
-            reader = searcher.reader()
-            corrector = searcher.corrector("spelling")
-            for word in words:
-                if not VOCABULARY_WORD.fullmatch(word) or reader.doc_frequency("spelling", word):
-                    continue
-                # nearest first: Whoosh ranks all words within maxdist by frequency alone
-                for distance in (1, 2) if len(word) > 4 else (1,):
-                    suggestions = corrector.suggest(word, limit=1, maxdist=distance)
-                    if suggestions:
-                        corrections[word] = suggestions[0]
-                        break
+        searcher = self._searcher()
+        reader = searcher.reader()
+        corrector = searcher.corrector("spelling")
+        for word in words:
+            if not VOCABULARY_WORD.fullmatch(word) or reader.doc_frequency("spelling", word):
+                continue
+            # nearest first: Whoosh ranks all words within maxdist by frequency alone
+            for distance in (1, 2) if len(word) > 4 else (1,):
+                suggestions = corrector.suggest(word, limit=1, maxdist=distance)
+                if suggestions:
+                    corrections[word] = suggestions[0]
+                    break
         return corrections
 
     def _similar_ids(self, title: str, body: str, limit: int) -> list[int]:
         """Title terms (weighted) or'ed with the body's rarest terms; answer status breaks ties."""
         title_terms = list(dict.fromkeys(analysed(title)))[: ranking.SIMILAR_TITLE_TERMS]
-        with self._open().searcher(weighting=scoring.BM25F()) as searcher:
-            body_counts = Counter(term for term in analysed(body) if term not in title_terms)
-            frequency = {term: searcher.doc_frequency("content", term) for term in body_counts}
-            body_terms = ranking.distinctive_terms(body_counts, frequency, searcher.doc_count())
-            clauses = [_boosted(term, ranking.SIMILAR_TITLE_WEIGHT) for term in title_terms]
-            clauses += [_boosted(term, 1.0) for term, _ in body_terms]
-            if not clauses:
-                return []
-            results = searcher.search(wq.Or(clauses), limit=limit * 3)
-            ranked = sorted(
-                results,
-                # relevance first; answer status only breaks (near) ties
-                key=lambda hit: (-round(hit.score, 6), not hit["accepted"], not hit["answered"], hit.docnum),
+        searcher = self._searcher()
+        reader = searcher.reader()
+        body_counts = Counter(term for term in analysed(body) if term not in title_terms)
+        frequency = {term: reader.doc_frequency("content", term) for term in body_counts}
+        body_terms = ranking.distinctive_terms(body_counts, frequency, reader.doc_count())
+        wanted = [(term, ranking.SIMILAR_TITLE_WEIGHT) for term in title_terms]
+        wanted += [(term, 1.0) for term, _ in body_terms]
+        scores = _similar_scores(searcher, wanted, limit, self._local.lengths)
+        if not scores:
+            return []
+        # relevance first; answer status only breaks (near) ties, so keep every tie of the last
+        cut = round(heapq.nlargest(limit, scores.values())[-1], 6)
+        hits = []
+        for docnum, score in scores.items():
+            if round(score, 6) >= cut:
+                fields = reader.stored_fields(docnum)
+                key = (-round(score, 6), not fields["accepted"], not fields["answered"], docnum)
+                hits.append((key, int(fields["question_id"])))
+        hits.sort()
+        return [question_id for _, question_id in hits[:limit]]
+
+
+@dataclass
+class _Clause:
+    """One term in one field of similar()'s OR query, scored as Whoosh's BM25F scores it.
+
+        score = boost × idf × w (K1 + 1) / (w + K1 (1 − B + B · length / average length))
+        idf = ln(N / (df + 1)) + 1
+
+    `w` is the posting's weight (occurrences × the field's boost), `length` the document's
+    field length; `bound` is the most any document can get from the clause.
+    """
+
+    fieldname: str
+    term: str
+    frequency: int
+    scale: float
+    base: float
+    per_length: float
+    bound: float = 0.0
+
+    def score(self, weight: float, length: float) -> float:
+        return self.scale * weight / (weight + self.base + self.per_length * length)
+
+
+def _clauses(searcher, wanted: list[tuple[str, float]]) -> list[_Clause]:
+    reader = searcher.reader()
+    count = searcher.doc_count_all()
+    clauses = []
+    for term, boost in wanted:
+        for fieldname in TEXT_FIELDS:
+            try:
+                info = reader.term_info(fieldname, term)
+            except TermNotFound:
+                continue
+            frequency = info.doc_frequency()
+            if frequency <= 0:
+                continue
+            idf = math.log(count / (frequency + 1)) + 1
+            average = searcher.avg_field_length(fieldname) or 1
+            clause = _Clause(
+                fieldname,
+                term,
+                frequency,
+                scale=boost * idf * (BM25_K1 + 1),
+                base=BM25_K1 * (1 - BM25_B),
+                per_length=BM25_K1 * BM25_B / average,
             )
-            return [int(hit["question_id"]) for hit in ranked[:limit]]
+            clause.bound = clause.score(info.max_weight(), info.min_length() or 1)
+            clauses.append(clause)
+    return clauses
+
+
+def _similar_scores(
+    searcher, wanted: list[tuple[str, float]], limit: int, lengths: dict[str, list[float]]
+) -> dict[int, float]:
+    """BM25F scores of the documents that can be among the `limit` best for an OR of the terms.
+
+    The same scores as searching `Or(Term(field, term, boost))` over the text fields, without
+    reading every document a common word touches (after MaxScore):
+
+    1. Clauses are read whole, most telling first: every rare one (CHEAP_POSTINGS or fewer),
+       and a common one only while the clauses not read yet could still lift a document none
+       has found into the top `limit`, and SIMILAR_POSTINGS_BUDGET postings allow.
+    2. The common clauses left only add to the SIMILAR_CANDIDATES documents found with the best
+       scores so far, one document at a time (by number, as postings are stored), most telling
+       clause first, until the document cannot make it any more.
+
+    So a result is missed only when a document shares none of the rarer words, or ranks below
+    SIMILAR_CANDIDATES others on them and still wins on common ones. Documents that cannot
+    make it are left out of the scores returned. `lengths` caches field lengths by document
+    number (0.0: not read yet) for the searcher.
+    """
+    reader = searcher.reader()
+    clauses = sorted(_clauses(searcher, wanted), key=lambda clause: -clause.bound)
+    count = searcher.doc_count_all()
+
+    def lengths_of(fieldname: str) -> list[float]:
+        known = lengths.get(fieldname)
+        if known is None:
+            known = lengths[fieldname] = [0.0] * count
+        return known
+
+    def length(known: list[float], fieldname: str, docnum: int) -> float:
+        value = known[docnum]
+        if not value:
+            value = known[docnum] = reader.doc_field_length(docnum, fieldname, 1) or 1.0
+        return value
+
+    scores: dict[int, float] = {}
+    unread = sum(clause.bound for clause in clauses)  # the most a document found by none can have
+    threshold = 0.0  # the `limit`-th best score so far: at most the final one
+    read = read_at_threshold = 0
+    deferred: list[_Clause] = []
+    for clause in clauses:
+        if clause.frequency > CHEAP_POSTINGS:
+            if read + clause.frequency > SIMILAR_POSTINGS_BUDGET:
+                deferred.append(clause)
+                continue
+            if len(scores) >= limit and unread >= threshold and read > read_at_threshold:
+                threshold, read_at_threshold = heapq.nlargest(limit, scores.values())[-1], read
+            if unread < threshold:
+                deferred.append(clause)
+                continue
+        fieldname, known = clause.fieldname, lengths_of(clause.fieldname)
+        scale, base, per_length = clause.scale, clause.base, clause.per_length
+        get = scores.get
+        matcher = reader.postings(fieldname, clause.term)
+        while matcher.is_active():
+            docnum = matcher.id()
+            weight = matcher.weight()
+            size = known[docnum]
+            if not size:
+                size = known[docnum] = reader.doc_field_length(docnum, fieldname, 1) or 1.0
+            scores[docnum] = get(docnum, 0.0) + scale * weight / (weight + base + per_length * size)
+            matcher.next()
+        read += clause.frequency
+        unread -= clause.bound
+    if not deferred or not scores:
+        return scores
+    if len(scores) >= limit:
+        threshold = heapq.nlargest(limit, scores.values())[-1]
+    after = [sum(clause.bound for clause in deferred[index:]) for index in range(len(deferred))]
+    candidates = heapq.nlargest(
+        SIMILAR_CANDIDATES,
+        (docnum for docnum, score in scores.items() if score + after[0] >= threshold),
+        key=scores.__getitem__,
+    )
+    matchers: list = [None] * len(deferred)
+    complete: dict[int, float] = {}
+    best: list[float] = []  # the `limit` best complete scores, smallest first
+    for docnum in sorted(candidates):
+        score = scores[docnum]
+        for index, clause in enumerate(deferred):
+            if score + after[index] < threshold:
+                break
+            matcher = matchers[index]
+            if matcher is None:
+                matcher = matchers[index] = reader.postings(clause.fieldname, clause.term)
+            if not matcher.is_active():
+                continue
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                known = lengths_of(clause.fieldname)
+                score += clause.score(matcher.weight(), length(known, clause.fieldname, docnum))
+        else:
+            complete[docnum] = score
+            heapq.heappush(best, score)
+            if len(best) > limit:
+                heapq.heappop(best)
+            if len(best) == limit:
+                threshold = max(threshold, best[0])
+    return complete
 
 
 class MarkFormatter(highlight.Formatter):
@@ -376,10 +570,6 @@ def merge_when_many(writer, segments):
     if len(segments) < MERGE_AFTER_SEGMENTS:
         return segments
     return writing.MERGE_SMALL(writer, segments)
-
-
-def _boosted(term: str, boost: float) -> wq.Query:
-    return wq.Or([wq.Term(name, term, boost=boost) for name in TEXT_FIELDS])
 
 
 def _score_range(operator: str, value: int) -> wq.Query:

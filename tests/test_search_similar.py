@@ -1,0 +1,84 @@
+"""similar()'s fast paths give what the plain way would: Whoosh's own BM25F, and drafts of any text."""
+
+import pytest
+from whoosh import query as wq
+from whoosh import scoring
+
+from forum.search import whoosh_backend
+from tests.conftest import make_question, make_user
+from tests.test_search_support import ENGINES, use_engine
+
+THREADS = [
+    ("Thermostat drops off the wifi every night", "It loses the network at midnight.", "wifi"),
+    ("How do I pair the thermostat with my wifi router?", "Setup cannot find my network.", "wifi setup"),
+    ("Why was I charged twice for my subscription?", "Two charges for the same month.", "billing"),
+    ("Thermostat display is blank after the update", "The screen stays dark since last night.", "display"),
+    ("Can the thermostat follow a weekend schedule?", "Weekdays work, weekends do not.", "schedule"),
+    ("Wifi password changed, thermostat offline", "New router password, and now it is offline.", "wifi"),
+]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(app, request):
+    yield from use_engine(app, request.param)
+
+
+@pytest.fixture
+def threads(engine):
+    author = make_user("quinn")
+    return [make_question(author, title, body, tags) for title, body, tags in THREADS]
+
+
+@pytest.fixture
+def whoosh(app):
+    yield from use_engine(app, "whoosh")
+
+
+@pytest.mark.parametrize("budget", [whoosh_backend.SIMILAR_POSTINGS_BUDGET, 0])
+def test_whoosh_similar_scores_are_bm25f_over_the_or_query(whoosh, monkeypatch, budget):
+    """Reading only some clauses whole (MaxScore) changes which documents are scored, not how."""
+    author = make_user("quinn")
+    for title, body, tags in THREADS:
+        make_question(author, title, body, tags)
+    # budget 0: every clause but the rare ones is only added to the candidates found
+    monkeypatch.setattr(whoosh_backend, "SIMILAR_POSTINGS_BUDGET", budget)
+    monkeypatch.setattr(whoosh_backend, "CHEAP_POSTINGS", 1 if budget == 0 else whoosh_backend.CHEAP_POSTINGS)
+    wanted = [("thermostat", 2.0), ("wifi", 2.0), ("night", 1.0), ("router", 1.0), ("offlin", 1.0)]
+    searcher = whoosh._searcher()
+    ours = whoosh_backend._similar_scores(searcher, wanted, 3, {})
+    plain = wq.Or(
+        [wq.Term(name, term, boost=boost) for term, boost in wanted for name in whoosh_backend.TEXT_FIELDS]
+    )
+    with whoosh._open().searcher(weighting=scoring.BM25F()) as reference:
+        expected = {hit.docnum: hit.score for hit in reference.search(plain, limit=None)}
+    best = sorted(expected, key=lambda docnum: -expected[docnum])[:3]
+    assert set(best) <= set(ours)
+    for docnum, score in ours.items():
+        assert score == pytest.approx(expected[docnum], rel=1e-9)
+
+
+def test_similar_ranks_the_closest_thread_first(engine, threads):
+    hits = engine.similar("Thermostat loses wifi every night", "It drops off the network around midnight.", 3)
+    assert hits[0].question_id == threads[0].id
+    assert len(hits) == 3
+
+
+@pytest.mark.parametrize(
+    "title, body",
+    [
+        ("What's O'Reilly's thermostat 'wifi'?", 'He said "it\'s fine" & left | !(night) <-> a:b'),
+        ("C:\\Program Files\\thermostat\\", "back\\slash \\\\ and quotes '' \"\" then wifi"),
+        ("thermostat:* & !wifi", "(router | night) <2> 'offline':A"),
+        ("ünïcödé thermostat ☃", "日本語 wifi"),
+    ],
+)
+def test_any_draft_text_is_only_words(engine, threads, title, body):
+    """Quotes, backslashes and tsquery operators in a draft are matched as text, never parsed."""
+    hits = engine.similar(title, body, 5)
+    assert hits and all(hit.question_id in {thread.id for thread in threads} for hit in hits)
+
+
+def test_similar_on_an_empty_index_and_unknown_words(engine):
+    assert engine.similar("thermostat wifi", "router", 5) == []
+    make_question(make_user("quinn"), *THREADS[0])
+    assert engine.similar("zyxwv qwertz", "plover", 5) == []
