@@ -162,7 +162,7 @@ def close_or_vote(
     )
     if len(votes) >= needed:
         reasons = Counter(vote.reason for vote in votes)
-        chosen = max(reasons, key=lambda name: (reasons[name], -[vote.reason for vote in votes].index(name)))
+        chosen = reasons.most_common(1)[0][0]  # on a tie, the reason cast first
         targets = Counter(
             vote.duplicate_of_id for vote in votes if vote.reason == chosen and vote.duplicate_of_id
         )
