@@ -51,6 +51,8 @@ class ReputationEvent(db.Model):
     cause: Mapped[str] = mapped_column(String(20))
     delta: Mapped[int]
     undoes_id: Mapped[int | None] = mapped_column(ForeignKey("reputation_events.id"), unique=True)
+    # for FAQ credits: the entry whose approval credited the answer's author (once per entry)
+    faq_entry_id: Mapped[int | None] = mapped_column(ForeignKey("faq_entries.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
