@@ -52,6 +52,7 @@ def comment_json(comment: Comment) -> dict[str, Any]:
         "author": author_json(comment.author),
         "created_at": timestamp(comment.created_at),
         "deleted": comment.is_deleted,
+        "held": comment.is_hidden,
     }
 
 
@@ -84,6 +85,7 @@ def question_json(question: Question) -> dict[str, Any]:
         "edited_at": timestamp(question.edited_at),
         "last_activity_at": timestamp(question.last_activity_at),
         "deleted": question.is_deleted,
+        "held": question.is_hidden,
         "url": _page_url(question),
     }
 
@@ -101,6 +103,7 @@ def answer_json(answer: Answer, question: Question, comments: Iterable[Comment])
         "created_at": timestamp(answer.created_at),
         "edited_at": timestamp(answer.edited_at),
         "deleted": answer.is_deleted,
+        "held": answer.is_hidden,
         "is_accepted": answer.id == question.accepted_answer_id,
         "is_official": answer.id == question.official_answer_id,
         "url": _page_url(question, _anchor=f"a{answer.id}"),

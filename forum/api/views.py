@@ -57,10 +57,16 @@ def ask():
     payload = json_object("title", "body", tags=True)
     form = AskForm.from_json(payload)
     form.validate_or_raise()
-    question = service.ask(user, form.title.data, form.body.data, tags_value(payload, form.tags.data))
+    question = service.ask(
+        user,
+        form.title.data,
+        form.body.data,
+        tags_value(payload, form.tags.data),
+        confirm_personal_data=form.confirm_personal_data.data,
+    )
     response = jsonify(serialise.question_json(question))
     response.headers["Location"] = url_for("api.show_question", question_id=question.id, _external=True)
-    return response, 201
+    return response, 202 if question.is_hidden else 201
 
 
 @bp.get("/questions/<int:question_id>")
@@ -75,8 +81,10 @@ def answer(question_id: int):
     user = require_user()
     form = AnswerForm.from_json(json_object("body"))
     form.validate_or_raise()
-    new_answer = service.answer(user, question_id, form.body.data)
-    return jsonify(serialise.post_json(new_answer, user)), 201
+    new_answer = service.answer(
+        user, question_id, form.body.data, confirm_personal_data=form.confirm_personal_data.data
+    )
+    return jsonify(serialise.post_json(new_answer, user)), 202 if new_answer.is_hidden else 201
 
 
 @bp.post("/posts/<int:post_id>/comments")
@@ -85,7 +93,10 @@ def comment(post_id: int):
     user = require_user()
     form = CommentForm.from_json(json_object("body"))
     form.validate_or_raise()
-    return jsonify(serialise.comment_json(service.comment(user, post_id, form.body.data))), 201
+    new_comment = service.comment(
+        user, post_id, form.body.data, confirm_personal_data=form.confirm_personal_data.data
+    )
+    return jsonify(serialise.comment_json(new_comment)), 202 if new_comment.is_hidden else 201
 
 
 @bp.patch("/posts/<int:post_id>")
@@ -98,6 +109,7 @@ def edit(post_id: int):
     _check_edit_fields(payload, is_question)
     form = EditForm.from_json({"body": post.body, **{k: v for k, v in payload.items() if v is not None}})
     form.validate_or_raise()
+    was_held = post.is_held_for_personal_data
     result = suggestions.submit(
         user,
         post_id,
@@ -105,10 +117,13 @@ def edit(post_id: int):
         title=form.title.data if is_question and payload.get("title") is not None else None,
         tags=tags_value(payload, form.tags.data) if is_question else None,
         summary=form.summary.data or "",
+        confirm_personal_data=form.confirm_personal_data.data,
     )
     if isinstance(result, SuggestedEdit):
         return jsonify(suggestion_json(result)), 202
-    return jsonify(serialise.post_json(result, user))
+    # 202: this edit put personal data in the post, which is now held for a moderator
+    held = result.is_held_for_personal_data and not was_held
+    return jsonify(serialise.post_json(result, user)), 202 if held else 200
 
 
 def _check_edit_fields(payload: dict, is_question: bool) -> None:

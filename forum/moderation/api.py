@@ -11,7 +11,7 @@ from forum.api.auth import register_token_auth, require_user
 from forum.api.payloads import json_object
 from forum.models.moderation import AuditEntry, Flag
 from forum.models.users import User
-from forum.moderation import audit, flags, suspensions, threads
+from forum.moderation import audit, flags, holds, suspensions, threads
 from forum.pagination import paginate
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")
@@ -187,3 +187,62 @@ def log():
     names = ("action", "actor", "target_type", "target_id", "since", "until")
     query = audit.entries(require_user(), **{name: request.args.get(name, "") for name in names})
     return jsonify(serialise.page_json(paginate(query), entry_json))
+
+
+# Posts and comments held for personal data (forum/moderation/holds.py)
+
+
+def held_json(held: holds.HeldItem) -> dict[str, Any]:
+    item = held.item
+    return {
+        "target_type": held.target_type,
+        "id": item.id,
+        "question_id": held.question.id,
+        "author": serialise.author_json(item.author),
+        "held_at": serialise.timestamp(item.hidden_at),
+        "fields": [
+            {
+                "field": part.name,
+                "text": part.text,
+                "personal_data": [match.as_json() for match in part.matches],
+            }
+            for part in held.fields
+        ],
+    }
+
+
+@bp.get("/moderation/personal-data")
+def held_queue():
+    """Posts and comments held for personal data, oldest first, with what was found (moderators)."""
+    return jsonify({"items": [held_json(held) for held in holds.queue(require_user())]})
+
+
+def _reason() -> str:
+    reason = _body().get("reason")
+    return reason if isinstance(reason, str) else ""
+
+
+@bp.post("/posts/<int:post_id>/release")
+def release_post(post_id: int):
+    """Publish a post held for personal data as it is."""
+    user = require_user()
+    return jsonify(serialise.post_json(holds.release(user, "post", post_id, _reason()), user))
+
+
+@bp.post("/posts/<int:post_id>/redact")
+def redact_post(post_id: int):
+    """Remove the personal data from a post and every revision of it; a held post is published."""
+    user = require_user()
+    return jsonify(serialise.post_json(holds.redact(user, "post", post_id, _reason()), user))
+
+
+@bp.post("/comments/<int:comment_id>/release")
+def release_comment(comment_id: int):
+    """Publish a comment held for personal data as it is."""
+    return jsonify(serialise.comment_json(holds.release(require_user(), "comment", comment_id, _reason())))
+
+
+@bp.post("/comments/<int:comment_id>/redact")
+def redact_comment(comment_id: int):
+    """Remove the personal data from a comment; a held comment is published."""
+    return jsonify(serialise.comment_json(holds.redact(require_user(), "comment", comment_id, _reason())))

@@ -240,6 +240,9 @@ def decide(actor: User | None, post_id: int, action: Any, reason: Any = "", **de
     post = questions.get_post(post_id, actor)
     reason = reason.strip() if isinstance(reason, str) else ""
     question = post if isinstance(post, Question) else post.question
+    if post.is_held_for_personal_data and action in ("dismiss", "release"):
+        # releasing it here would publish the personal data; the personal data queue decides
+        raise RuleViolation("This post is held for personal data: release or redact it from its queue.")
     if action == "dismiss":
         if post.is_hidden:
             questions.set_deleted(post, None, False)
@@ -254,7 +257,7 @@ def decide(actor: User | None, post_id: int, action: Any, reason: Any = "", **de
     elif action == "delete":
         was_hidden = post.is_hidden
         if was_hidden:
-            post.hidden_at, post.deleted_by_id = None, actor.id
+            post.hidden_at, post.hold_reason, post.deleted_by_id = None, None, actor.id
         else:
             questions.set_deleted(post, actor, True)
         audit.record(actor, "post.delete", "post", post.id, reason)

@@ -19,6 +19,7 @@ from forum.api.openapi import (
 from forum.models.moderation import FLAG_REASONS, FLAG_STATUSES
 from forum.moderation.audit import ACTIONS, TARGET_TYPES
 from forum.moderation.flags import MODERATOR_ACTIONS, TEXT_MAX
+from forum.moderation.holds import QUEUE_LIMIT
 from forum.moderation.suspensions import MAX_DAYS, REASON_MAX
 from forum.moderation.threads import CLOSE_REASONS, REASON_TEXT_MAX
 from forum.pagination import MAX_PAGE, MAX_PER_PAGE
@@ -276,3 +277,108 @@ PATHS: dict[str, Any] = {
         ),
     },
 }
+
+# Posts and comments held for personal data
+SCHEMAS["HeldQueue"] = _object(
+    {
+        "items": {
+            "type": "array",
+            "description": f"Held posts and comments, oldest first (at most {QUEUE_LIMIT} of each).",
+            "items": _object(
+                {
+                    "target_type": {"enum": ["post", "comment"]},
+                    "id": {"type": "integer"},
+                    "question_id": {"type": "integer"},
+                    "author": {"oneOf": [_ref("Author"), {"type": "null"}]},
+                    "held_at": _TIME,
+                    "fields": {
+                        "type": "array",
+                        "items": _object(
+                            {
+                                "field": {"enum": ["title", "body"]},
+                                "text": _TEXT,
+                                "personal_data": {
+                                    "type": "array",
+                                    "items": _object(
+                                        {
+                                            "kind": _TEXT,
+                                            "start": {"type": "integer"},
+                                            "end": {"type": "integer"},
+                                        }
+                                    ),
+                                },
+                            }
+                        ),
+                    },
+                }
+            ),
+        }
+    }
+)
+_REASON_BODY = _optional_body(
+    {
+        "type": "object",
+        "properties": {"reason": {"type": "string", "maxLength": 500, "description": "For the audit log."}},
+    }
+)
+_POST_RESULT = _json({"oneOf": [_ref("Question"), _ref("Answer")]}, "The post as it is now.")
+_COMMENT_RESULT = _json(_ref("Comment"), "The comment as it is now.")
+
+
+def _held_action(summary: str, result: dict[str, Any], not_found: str, refused: str) -> dict[str, Any]:
+    return _write(
+        summary,
+        (200, result),
+        {"403": "Not a moderator.", "404": not_found, "422": refused},
+        requestBody=_REASON_BODY,
+    )
+
+
+PATHS.update(
+    {
+        "/moderation/personal-data": {
+            "get": _private_read(
+                "Posts and comments held for personal data, with what was found where (moderators).",
+                _json(_ref("HeldQueue"), "The held items."),
+                {"403": "Not a moderator."},
+            ),
+        },
+        "/posts/{post_id}/release": {
+            "parameters": [_id("post_id", "post")],
+            "post": _held_action(
+                "Publish a post held for personal data as it is (audited).",
+                _POST_RESULT,
+                "No such post.",
+                "The post is not held for personal data.",
+            ),
+        },
+        "/posts/{post_id}/redact": {
+            "parameters": [_id("post_id", "post")],
+            "post": _held_action(
+                "Replace the personal data in a post and in every revision that holds it (audited: "
+                "which revisions and how many of each kind, never the values); a held post is published.",
+                _POST_RESULT,
+                "No such post.",
+                "No personal data was found in the post.",
+            ),
+        },
+        "/comments/{comment_id}/release": {
+            "parameters": [_id("comment_id", "comment")],
+            "post": _held_action(
+                "Publish a comment held for personal data as it is (audited).",
+                _COMMENT_RESULT,
+                "No such comment.",
+                "The comment is not held for personal data.",
+            ),
+        },
+        "/comments/{comment_id}/redact": {
+            "parameters": [_id("comment_id", "comment")],
+            "post": _held_action(
+                "Replace the personal data in a comment (audited); a held comment is published.",
+                _COMMENT_RESULT,
+                "No such comment.",
+                "No personal data was found in the comment.",
+            ),
+        },
+    }
+)

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from forum.errors import RuleViolation
 from forum.models import Question
 from forum.models.moderation import FLAG_REASONS
-from forum.moderation import audit, flags, suspensions, threads
+from forum.moderation import audit, flags, holds, suspensions, threads
 from forum.pagination import paginate
 from forum.questions import service as questions
 from forum.users import service as users
@@ -32,6 +32,7 @@ def queue():
     return render_template(
         "moderation/queue.html",
         queue=flags.queue(current_user),
+        held=holds.queue(current_user),
         actions=flags.MODERATOR_ACTIONS,
         close_reasons=threads.CLOSE_REASONS,
         labels=flags.REASON_LABELS,
@@ -53,6 +54,18 @@ def decide(post_id: int):
         duplicate_of=_form("duplicate_of") or None,
     )
     flash(f"Done: {action}. The flaggers have been told.", "success")
+    return redirect(url_for("moderation.queue"))
+
+
+@bp.post("/moderation/held/<any(post, comment):target_type>/<int:item_id>")
+@login_required
+def decide_held(target_type: str, item_id: int):
+    """Release or redact a post or comment held for personal data."""
+    action = _form("action")
+    if action not in ("release", "redact"):
+        raise RuleViolation("Choose release or redact.", {"action": ["Choose release or redact."]})
+    getattr(holds, action)(current_user, target_type, item_id, _form("reason"))
+    flash("Released as it was." if action == "release" else "Redacted and published.", "success")
     return redirect(url_for("moderation.queue"))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import Field, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
@@ -65,6 +65,11 @@ def _body_field(label: str = "Body") -> TextAreaField:
     )
 
 
+def _confirm_field() -> BooleanField:
+    """The author saw the personal data warning and publishes anyway, held for a moderator."""
+    return BooleanField("Post it anyway; a moderator reviews it before anyone else sees it")
+
+
 class AskForm(Form):
     """Ask a question."""
 
@@ -75,12 +80,14 @@ class AskForm(Form):
     checked_similar = HiddenField()
     # ties the suggestions this visit opened to whether it posted (forum.search.deflection)
     ask_token = HiddenField()
+    confirm_personal_data = _confirm_field()
 
 
 class AnswerForm(Form):
     """Answer a question."""
 
     body = _body_field("Your answer")
+    confirm_personal_data = _confirm_field()
 
 
 class CommentForm(Form):
@@ -91,6 +98,7 @@ class CommentForm(Form):
         filters=[strip],
         validators=[DataRequired(), Length(min=COMMENT_MIN, max=COMMENT_MAX), renderable],
     )
+    confirm_personal_data = _confirm_field()
 
 
 class EditForm(Form):
@@ -107,3 +115,4 @@ class EditForm(Form):
         validators=[Optional(), Length(max=300)],
         description="What did you change, and why?",
     )
+    confirm_personal_data = _confirm_field()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
-from forum import permissions
+from forum import permissions, personal_data
 from forum.clock import utcnow
 from forum.errors import NotFound, PermissionDenied, RuleViolation
 from forum.extensions import db
@@ -49,11 +49,25 @@ def submit(
     title: str | None = None,
     tags: str | list[str] | None = None,
     summary: str = "",
+    *,
+    confirm_personal_data: bool = False,
 ) -> Post | SuggestedEdit:
-    """Edit the post when the actor may; otherwise suggest the edit for review."""
+    """Edit the post when the actor may; otherwise suggest the edit for review.
+
+    An edit with personal data needs the editor's confirmation and is then held for a moderator;
+    a suggestion may not add personal data to someone else's post at all.
+    """
     post = post_to_edit(actor, post_id)
     if permissions.can_edit(actor, post):
-        return questions.edit(actor, post_id, body, title=title, tags=tags, summary=summary)
+        return questions.edit(
+            actor,
+            post_id,
+            body,
+            title=title,
+            tags=tags,
+            summary=summary,
+            confirm_personal_data=confirm_personal_data,
+        )
     return suggest(actor, post_id, body, title=title, tags=tags, summary=summary)
 
 
@@ -88,6 +102,12 @@ def suggest(
     errors = tag_errors(new_tags) if is_question else []
     if errors:
         raise RuleViolation(errors[0], {"tags": errors})
+    personal_data.check(
+        {"title": title.strip() if is_question and title is not None else None, "body": body},
+        confirmed=False,
+        previous={"title": post.title if is_question else None, "body": post.body},
+        can_confirm=False,
+    )
     same_heading = not is_question or (new_title == post.title and sorted(new_tags) == post.tag_names)
     if body == post.body and same_heading:
         raise RuleViolation("The suggested edit changes nothing.", {"body": ["Change something first."]})
