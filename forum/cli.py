@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from forum.auth import service as accounts
 from forum.errors import DomainError
 from forum.extensions import db
+from forum.faq.cli import faq_group
 from forum.importer.cli import import_group
 from forum.models import ROLES, User
 from forum.search.cli import search_group
@@ -125,3 +126,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(reputation_group)
     app.cli.add_command(import_group)
     app.cli.add_command(search_group)
+    app.cli.add_command(faq_group)

@@ -14,12 +14,14 @@ import random
 from datetime import datetime, timedelta
 from inspect import cleandoc
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from forum import permissions
 from forum.auth import service as accounts
 from forum.clock import utcnow
 from forum.extensions import db
+from forum.faq import candidates as faq_candidates
 from forum.models import Answer, Post, Question, Tag, User
 from forum.models.notifications import Notification
 from forum.models.reputation import ReputationEvent, Vote
@@ -37,12 +39,27 @@ PASSWORDS = {
 # username, role, email, joined (days ago), about
 PEOPLE: list[tuple[str, str, str, int, str]] = [
     ("admin", "admin", "admin@halcyon.example", 420, "Runs Halcyon Community for the Halcyon support team."),
-    ("mod", "moderator", "maya@halcyon.example", 400,
-     "Maya, community moderator at Halcyon. Flag anything that needs a second look: I read every flag."),
-    ("erin", "expert", "erin@halcyon.example", 380,
-     "Erin from Halcyon Support: billing, Halcyon Plus, accounts and sign-in."),
-    ("sam", "expert", "sam@halcyon.example", 365,
-     "Sam from Halcyon Support: thermostats, wiring, Wi-Fi and firmware. Installed HVAC for eight years."),
+    (
+        "mod",
+        "moderator",
+        "maya@halcyon.example",
+        400,
+        "Maya, community moderator at Halcyon. Flag anything that needs a second look: I read every flag.",
+    ),
+    (
+        "erin",
+        "expert",
+        "erin@halcyon.example",
+        380,
+        "Erin from Halcyon Support: billing, Halcyon Plus, accounts and sign-in.",
+    ),
+    (
+        "sam",
+        "expert",
+        "sam@halcyon.example",
+        365,
+        "Sam from Halcyon Support: thermostats, wiring, Wi-Fi and firmware. Installed HVAC for eight years.",
+    ),
     ("dana_k", "member", "dana.k@example.com", 240, "Halcyon T2 owner. Two kids, one old furnace."),
     ("greg_ohio", "member", "greg.ohio@example.com", 90, "Columbus, OH. Learning HVAC one video at a time."),
     ("priya.n", "member", "priya.n@example.com", 150, "Apartment dweller, mesh Wi-Fi tinkerer."),
@@ -50,8 +67,13 @@ PEOPLE: list[tuple[str, str, str, int, str]] = [
     ("lena_w", "member", "lena.w@example.com", 120, ""),
     ("jorge_m", "member", "jorge.m@example.com", 200, "Heat pump house in North Carolina."),
     ("bcarter", "member", "b.carter@example.com", 75, ""),
-    ("oldhousefixer", "member", "oldhousefixer@example.com", 330,
-     "I restore 1920s houses and rent them out. I have opinions about thermostat wire."),
+    (
+        "oldhousefixer",
+        "member",
+        "oldhousefixer@example.com",
+        330,
+        "I restore 1920s houses and rent them out. I have opinions about thermostat wire.",
+    ),
 ]
 
 DEMO_LOGINS: list[tuple[str, str, str]] = [
@@ -79,7 +101,9 @@ TAGS = {
 
 THREADS: list[dict] = [
     {
-        "by": "greg_ohio", "days_ago": 58.4, "tags": "installation wiring",
+        "by": "greg_ohio",
+        "days_ago": 58.4,
+        "tags": "installation wiring",
         "title": "No C wire: can I install the Halcyon T3 with only four wires?",
         "body": """
             I'm replacing an old round Honeywell dial with a T3. The wall plate has four wires and
@@ -97,7 +121,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "sam", "hours": 3.5,
+                "by": "sam",
+                "hours": 3.5,
                 "body": """
                     Recommended, but in practice you want one. Without a C wire the T3 "power
                     steals" through the heating or cooling circuit. That works on many systems and
@@ -131,7 +156,8 @@ THREADS: list[dict] = [
                     """,
             },
             {
-                "by": "oldhousefixer", "hours": 9,
+                "by": "oldhousefixer",
+                "hours": 9,
                 "body": """
                     Did exactly this with the Power Adapter in one of my houses; it took 20 minutes.
                     Two tips the quick start card doesn't stress:
@@ -148,12 +174,18 @@ THREADS: list[dict] = [
             },
         ],
         "comments": [
-            ("greg_ohio", 20, "Found a folded-back blue wire exactly where you said. Connected both ends "
-                              "and the T3 now shows *C wire: detected*. Thanks, both of you!"),
+            (
+                "greg_ohio",
+                20,
+                "Found a folded-back blue wire exactly where you said. Connected both ends "
+                "and the T3 now shows *C wire: detected*. Thanks, both of you!",
+            ),
         ],
     },
     {
-        "by": "dana_k", "days_ago": 56.2, "tags": "billing subscription",
+        "by": "dana_k",
+        "days_ago": 56.2,
+        "tags": "billing subscription",
         "title": "Charged twice for Halcyon Plus this month",
         "body": """
             My bank app shows two charges of $5.99 from HALCYON*PLUS on the 3rd, a few minutes
@@ -161,14 +193,21 @@ THREADS: list[dict] = [
             file a chargeback if it's a glitch that fixes itself.
             """,
         "edit": {
-            "by": "dana_k", "hours": 70, "summary": "Update: the second charge is gone",
-            "replace": [("a glitch that fixes itself.",
-                         "a glitch that fixes itself.\n\n**Update:** the second charge disappeared "
-                         "from my bank app on Thursday. Erin's answer explains it.")],
+            "by": "dana_k",
+            "hours": 70,
+            "summary": "Update: the second charge is gone",
+            "replace": [
+                (
+                    "a glitch that fixes itself.",
+                    "a glitch that fixes itself.\n\n**Update:** the second charge disappeared "
+                    "from my bank app on Thursday. Erin's answer explains it.",
+                )
+            ],
         },
         "answers": [
             {
-                "by": "erin", "hours": 2.1,
+                "by": "erin",
+                "hours": 2.1,
                 "body": """
                     Sorry for the scare, Dana. I checked your account: we collected **one** payment on
                     the 3rd. What you're seeing is almost certainly this:
@@ -188,14 +227,20 @@ THREADS: list[dict] = [
                     Please don't start a chargeback: it pauses Plus while the bank investigates.
                     """,
                 "comments": [
-                    ("dana_k", 30, "That was it: I updated my card the week before. Payment history "
-                                   "shows a single $5.99."),
+                    (
+                        "dana_k",
+                        30,
+                        "That was it: I updated my card the week before. Payment history "
+                        "shows a single $5.99.",
+                    ),
                 ],
             },
         ],
     },
     {
-        "by": "priya.n", "days_ago": 54.7, "tags": "wifi",
+        "by": "priya.n",
+        "days_ago": 54.7,
+        "tags": "wifi",
         "title": "Thermostat won't join my mesh Wi-Fi: error E-204",
         "body": """
             Setting up a new T3. The app finds the thermostat, I pick my network, and after about a
@@ -209,13 +254,18 @@ THREADS: list[dict] = [
             page says 2.4 GHz is on. My phone is on the same network. What else can I try?
             """,
         "comments": [
-            ("sam", 1, "Which mesh system is it, and which firmware does the thermostat show under "
-                       "**Settings → About**?"),
+            (
+                "sam",
+                1,
+                "Which mesh system is it, and which firmware does the thermostat show under "
+                "**Settings → About**?",
+            ),
             ("priya.n", 2, "TP-Link Deco X20; the thermostat says firmware 4.2.7."),
         ],
         "answers": [
             {
-                "by": "sam", "hours": 5,
+                "by": "sam",
+                "hours": 5,
                 "body": """
                     E-204 means the thermostat saw your network but couldn't hold a 2.4 GHz
                     connection to it. The T3's radio is 2.4 GHz only (802.11 b/g/n), and mesh systems
@@ -246,7 +296,8 @@ THREADS: list[dict] = [
                     """,
             },
             {
-                "by": "tom_h", "hours": 9.5,
+                "by": "tom_h",
+                "hours": 9.5,
                 "body": """
                     Had the same on an eero system. What fixed it for me: eero app → Settings →
                     Troubleshooting → My device won't connect → **Pause 5 GHz** (lasts 10 minutes).
@@ -254,14 +305,20 @@ THREADS: list[dict] = [
                     and Google Wifi have similar switches.
                     """,
                 "comments": [
-                    ("priya.n", 26, "On Deco it's under *More → Wireless → IoT Network*. Made one and "
-                                    "the thermostat joined instantly. Thanks!"),
+                    (
+                        "priya.n",
+                        26,
+                        "On Deco it's under *More → Wireless → IoT Network*. Made one and "
+                        "the thermostat joined instantly. Thanks!",
+                    ),
                 ],
             },
         ],
     },
     {
-        "by": "lena_w", "days_ago": 52.9, "tags": "password account",
+        "by": "lena_w",
+        "days_ago": 52.9,
+        "tags": "password account",
         "title": "Password reset email never arrives",
         "body": """
             I forgot my password and requested a reset three times in the last hour. Nothing in my
@@ -270,7 +327,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "erin", "hours": 1.6,
+                "by": "erin",
+                "hours": 1.6,
                 "body": """
                     Reset emails usually arrive within a minute, so something is catching them. A few
                     things to check:
@@ -288,16 +346,26 @@ THREADS: list[dict] = [
                     **don't** post the serial number or your email address in the thread.
                     """,
                 "comments": [
-                    ("lena_w", 3, "Found all three in the quarantine digest. IT released them and the "
-                                  "newest link worked. Thank you!"),
-                    ("erin", 3.5, "Glad it worked! Add no-reply@halcyon.example to your safe senders "
-                                  "so alerts and reports get through too."),
+                    (
+                        "lena_w",
+                        3,
+                        "Found all three in the quarantine digest. IT released them and the "
+                        "newest link worked. Thank you!",
+                    ),
+                    (
+                        "erin",
+                        3.5,
+                        "Glad it worked! Add no-reply@halcyon.example to your safe senders "
+                        "so alerts and reports get through too.",
+                    ),
                 ],
             },
         ],
     },
     {
-        "by": "tom_h", "days_ago": 50.3, "tags": "installation wiring",
+        "by": "tom_h",
+        "days_ago": 50.3,
+        "tags": "installation wiring",
         "title": "Heat pump blows cold air in heat mode after installing the T3",
         "body": """
             Installed a T3 on a Goodman heat pump (no heat strips, as far as I can tell). Cooling
@@ -316,7 +384,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "sam", "hours": 2.8,
+                "by": "sam",
+                "hours": 2.8,
                 "body": """
                     Your wiring is fine; the reversing valve setting is the wrong way round. A heat
                     pump switches between heating and cooling with the O/B wire, and brands disagree
@@ -334,12 +403,17 @@ THREADS: list[dict] = [
                     it takes the old answer, which catches people out.
                     """,
                 "comments": [
-                    ("tom_h", 4, "Switched to O and had warm air within a few minutes. I did restore "
-                                 "my old T2 profile, so that explains it."),
+                    (
+                        "tom_h",
+                        4,
+                        "Switched to O and had warm air within a few minutes. I did restore "
+                        "my old T2 profile, so that explains it.",
+                    ),
                 ],
             },
             {
-                "by": "jorge_m", "hours": 20,
+                "by": "jorge_m",
+                "hours": 20,
                 "body": """
                     Same here on a Goodman: switching to O fixed it. While you're in that menu, check
                     **Auxiliary heat** too. If you have no heat strips, set it to *None*, otherwise the
@@ -349,7 +423,9 @@ THREADS: list[dict] = [
         ],
     },
     {
-        "by": "jorge_m", "days_ago": 48.1, "tags": "billing subscription",
+        "by": "jorge_m",
+        "days_ago": 48.1,
+        "tags": "billing subscription",
         "title": "How do I switch Halcyon Plus from monthly to yearly billing?",
         "body": """
             I've paid for Plus monthly ($5.99) since the spring and would like the yearly plan ($59).
@@ -358,7 +434,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "erin", "hours": 4,
+                "by": "erin",
+                "hours": 4,
                 "body": """
                     Cancelling never deletes your history, but you don't need to cancel to switch.
                     Plan changes are made on the web (the apps link there):
@@ -384,7 +461,8 @@ THREADS: list[dict] = [
                 ],
             },
             {
-                "by": "bcarter", "hours": 30,
+                "by": "bcarter",
+                "hours": 30,
                 "body": """
                     Worth knowing: if you subscribed in the iPhone app (like I did), the billing page
                     on the web only says "Managed by Apple". You change or cancel it in iOS
@@ -394,7 +472,9 @@ THREADS: list[dict] = [
         ],
     },
     {
-        "by": "bcarter", "days_ago": 46.0, "tags": "refunds subscription billing",
+        "by": "bcarter",
+        "days_ago": 46.0,
+        "tags": "refunds subscription billing",
         "title": "Refund for Halcyon Plus??",
         "body": """
             I started the free trial in the iOS app and forgot to cancel, and two days ago I was
@@ -402,12 +482,15 @@ THREADS: list[dict] = [
             there's no refund button anywhere. Can Halcyon refund this?
             """,
         "edit": {
-            "by": "mod", "hours": 0.5, "summary": "Clearer title so others with App Store purchases find it",
+            "by": "mod",
+            "hours": 0.5,
+            "summary": "Clearer title so others with App Store purchases find it",
             "title": "Subscribed to Halcyon Plus in the iPhone app: how do I get a refund?",
         },
         "answers": [
             {
-                "by": "erin", "hours": 3.2,
+                "by": "erin",
+                "hours": 3.2,
                 "body": """
                     I'm sorry: for purchases made in the iOS app, Apple takes the payment and only
                     Apple can refund it. We can't see or reverse App Store charges from our side.
@@ -425,14 +508,20 @@ THREADS: list[dict] = [
                     can be refunded by us in full within 30 days.
                     """,
                 "comments": [
-                    ("bcarter", 40, "Apple approved the refund the next morning. Cancelled in "
-                                    "Settings too. Thanks for the steps."),
+                    (
+                        "bcarter",
+                        40,
+                        "Apple approved the refund the next morning. Cancelled in "
+                        "Settings too. Thanks for the steps.",
+                    ),
                 ],
             },
         ],
     },
     {
-        "by": "oldhousefixer", "days_ago": 44.2, "tags": "wiring installation",
+        "by": "oldhousefixer",
+        "days_ago": 44.2,
+        "tags": "wiring installation",
         "title": "Two-stage furnace with a single-stage AC: which terminals on the T3?",
         "body": """
             Upgrading from a basic thermostat that only ever used the first heat stage. The furnace
@@ -451,7 +540,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "sam", "hours": 6,
+                "by": "sam",
+                "hours": 6,
                 "body": """
                     Nice setup; the T3 will finally use that second stage. Connect it like this:
 
@@ -474,21 +564,33 @@ THREADS: list[dict] = [
                     below the set temperature, or after 10 minutes on stage 1).
                     """,
                 "comments": [
-                    ("oldhousefixer", 8, "The table says brown → Y2. You mean W2, right? Y2 would call "
-                                         "for a second cooling stage I don't have."),
+                    (
+                        "oldhousefixer",
+                        8,
+                        "The table says brown → Y2. You mean W2, right? Y2 would call "
+                        "for a second cooling stage I don't have.",
+                    ),
                     ("sam", 9, "Yes, W2. Sorry about that, fixed the table. Good catch!"),
-                    ("oldhousefixer", 50, "Running for two days now. Stage 2 came on once during the "
-                                          "cold snap, exactly as it should."),
+                    (
+                        "oldhousefixer",
+                        50,
+                        "Running for two days now. Stage 2 came on once during the "
+                        "cold snap, exactly as it should.",
+                    ),
                 ],
                 "edit": {
-                    "by": "sam", "hours": 9, "summary": "Fixed the table: brown goes to W2, not Y2",
+                    "by": "sam",
+                    "hours": 9,
+                    "summary": "Fixed the table: brown goes to W2, not Y2",
                     "replace": [("| brown | Y2 |", "| brown | W2 |")],
                 },
             },
         ],
     },
     {
-        "by": "lena_w", "days_ago": 42.0, "tags": "firmware",
+        "by": "lena_w",
+        "days_ago": 42.0,
+        "tags": "firmware",
         "title": "Firmware update stuck at 63% for over an hour",
         "body": """
             The thermostat showed "Updating to 4.3.0" this morning and has been on 63% for about 70
@@ -497,7 +599,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "sam", "hours": 0.8,
+                "by": "sam",
+                "hours": 0.8,
                 "body": """
                     Don't pull it off the wall, and please don't factory reset it. What's happening:
                     the T3 downloads the whole update, then verifies it before installing. The verify
@@ -514,14 +617,20 @@ THREADS: list[dict] = [
                     as random restarts. A C wire or the Power Adapter fixes both.
                     """,
                 "comments": [
-                    ("lena_w", 2.5, "Cycled the breaker after two hours as you said. It came back on "
-                                    "4.2.7 and updated at 3am without me noticing. Heat's back."),
+                    (
+                        "lena_w",
+                        2.5,
+                        "Cycled the breaker after two hours as you said. It came back on "
+                        "4.2.7 and updated at 3am without me noticing. Heat's back.",
+                    ),
                 ],
             },
         ],
     },
     {
-        "by": "dana_k", "days_ago": 40.3, "tags": "schedules firmware",
+        "by": "dana_k",
+        "days_ago": 40.3,
+        "tags": "schedules firmware",
         "title": "Schedule ignored since the 4.3.0 update: thermostat holds 68°F all day",
         "body": """
             Since last week's update my schedule is ignored. The thermostat shows **Hold 68°** and
@@ -537,7 +646,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "sam", "hours": 7,
+                "by": "sam",
+                "hours": 7,
                 "body": """
                     Thanks for the detail. This is a known issue in 4.3.0 on some **T2** thermostats:
                     the update reset **Hold duration** to *Until I change it*, a permanent hold, so any
@@ -556,21 +666,28 @@ THREADS: list[dict] = [
                 ],
             },
             {
-                "by": "lena_w", "hours": 30,
+                "by": "lena_w",
+                "hours": 30,
                 "body": """
                     Same on my T3, so it's not only the T2. The steps above fixed it for me too; check
                     the hold duration even if your schedule seems fine, mine only showed up on a
                     weekend.
                     """,
                 "comments": [
-                    ("sam", 32, "Thanks, Lena. Confirmed: some T3s on 4.3.0 are affected too, and "
-                                "4.3.1 covers both models."),
+                    (
+                        "sam",
+                        32,
+                        "Thanks, Lena. Confirmed: some T3s on 4.3.0 are affected too, and "
+                        "4.3.1 covers both models.",
+                    ),
                 ],
             },
         ],
     },
     {
-        "by": "priya.n", "days_ago": 38.6, "tags": "energy-reports",
+        "by": "priya.n",
+        "days_ago": 38.6,
+        "tags": "energy-reports",
         "title": "Energy report shows 0 heating hours for one week",
         "body": """
             My monthly Plus report says **0 h** of heating for the week of the 12th, but it was
@@ -579,7 +696,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "sam", "hours": 20,
+                "by": "sam",
+                "hours": 20,
                 "body": """
                     The report is built from runtime the thermostat uploads every 15 minutes; if it
                     can't upload, it keeps about 10 days of runtime on the device and sends it later.
@@ -593,17 +711,26 @@ THREADS: list[dict] = [
                        before the late upload arrived. Nothing is lost; I can regenerate it.
                     """,
                 "comments": [
-                    ("priya.n", 22, "History has data for those days, so it's the second case. Could "
-                                    "you regenerate it?"),
-                    ("sam", 24, "Done: the new report is under **Energy → Reports** and shows 28.5 h "
-                                "of heating for that week. The upload came in late after a router "
-                                "restart on the 13th."),
+                    (
+                        "priya.n",
+                        22,
+                        "History has data for those days, so it's the second case. Could you regenerate it?",
+                    ),
+                    (
+                        "sam",
+                        24,
+                        "Done: the new report is under **Energy → Reports** and shows 28.5 h "
+                        "of heating for that week. The upload came in late after a router "
+                        "restart on the 13th.",
+                    ),
                 ],
             },
         ],
     },
     {
-        "by": "lena_w", "days_ago": 36.2, "tags": "account mobile-app",
+        "by": "lena_w",
+        "days_ago": 36.2,
+        "tags": "account mobile-app",
         "title": "Can my partner control the thermostat without my password?",
         "body": """
             Right now my partner and I share one login, which is not great (and it's how I locked
@@ -611,7 +738,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "erin", "hours": 5,
+                "by": "erin",
+                "hours": 5,
                 "body": """
                     Yes: invite them as a **household member**.
 
@@ -638,7 +766,8 @@ THREADS: list[dict] = [
                 ],
             },
             {
-                "by": "tom_h", "hours": 26,
+                "by": "tom_h",
+                "hours": 26,
                 "body": """
                     We do this at home. Tip: each person can let the app use their phone's location
                     for **Home/Away**, and the thermostat only switches to Away when *everyone* has
@@ -648,7 +777,9 @@ THREADS: list[dict] = [
         ],
     },
     {
-        "by": "tom_h", "days_ago": 34.4, "tags": "mobile-app",
+        "by": "tom_h",
+        "days_ago": 34.4,
+        "tags": "mobile-app",
         "title": "App crashes immediately after update",
         "body": """
             Updated the Halcyon app this morning and now it closes right after the splash screen.
@@ -664,14 +795,18 @@ THREADS: list[dict] = [
             Pixel 7, Android 14, app version 5.8.0.
             """,
         "edit": {
-            "by": "mod", "hours": 1.2, "summary": "App version in the title; added the android tag",
-            "title": "Android app 5.8.0 crashes on launch", "tags": "mobile-app android",
+            "by": "mod",
+            "hours": 1.2,
+            "summary": "App version in the title; added the android tag",
+            "title": "Android app 5.8.0 crashes on launch",
+            "tags": "mobile-app android",
         },
         # "I have this question too": the Galaxy S21 and Pixel 6 owners who hit the same crash
         "followers": ["greg_ohio", "priya.n", "jorge_m"],
         "answers": [
             {
-                "by": "sam", "hours": 3,
+                "by": "sam",
+                "hours": 3,
                 "body": """
                     Thanks for the log, that made this quick. It's a bug in 5.8.0 on phones with the
                     **Halcyon widget** on the home screen: the widget starts before the app has
@@ -692,7 +827,9 @@ THREADS: list[dict] = [
         ],
     },
     {
-        "by": "jorge_m", "days_ago": 31.3, "tags": "account",
+        "by": "jorge_m",
+        "days_ago": 31.3,
+        "tags": "account",
         "title": "Selling my house: how do I transfer the thermostat to the new owner?",
         "body": """
             We close on the sale in three weeks. The T3 stays with the house. What do I need to do
@@ -700,7 +837,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "erin", "hours": 6,
+                "by": "erin",
+                "hours": 6,
                 "body": """
                     Congratulations on the sale! The thermostat stays with the house; your account and
                     subscription stay with you. Before closing:
@@ -719,12 +857,17 @@ THREADS: list[dict] = [
                     the unused months of a yearly plan. Just ask us through Help → Contact support.
                     """,
                 "comments": [
-                    ("jorge_m", 25, "Perfect, exported the data first. We're getting a T3 for the new "
-                                    "place anyway, so Plus just moves with me."),
+                    (
+                        "jorge_m",
+                        25,
+                        "Perfect, exported the data first. We're getting a T3 for the new "
+                        "place anyway, so Plus just moves with me.",
+                    ),
                 ],
             },
             {
-                "by": "oldhousefixer", "hours": 20,
+                "by": "oldhousefixer",
+                "hours": 20,
                 "body": """
                     From doing this with rentals: if you installed the **Power Adapter** at the
                     furnace, leave it there and mention it in the house documents. The next
@@ -734,7 +877,9 @@ THREADS: list[dict] = [
         ],
     },
     {
-        "by": "bcarter", "days_ago": 29.0, "tags": "subscription energy-reports",
+        "by": "bcarter",
+        "days_ago": 29.0,
+        "tags": "subscription energy-reports",
         "title": "What exactly does Halcyon Plus add over the free app?",
         "body": """
             After my App Store mix-up I'd like to know what I'd actually be paying for before trying
@@ -742,7 +887,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "erin", "hours": 2.5,
+                "by": "erin",
+                "hours": 2.5,
                 "body": """
                     Fair request. Here it is without the marketing:
 
@@ -768,7 +914,8 @@ THREADS: list[dict] = [
                 ],
             },
             {
-                "by": "greg_ohio", "hours": 40,
+                "by": "greg_ohio",
+                "hours": 40,
                 "body": """
                     One data point: the "heat isn't keeping up" alert caught my furnace's flame sensor
                     failing in January, hours before the house would have got cold. The service call
@@ -778,7 +925,9 @@ THREADS: list[dict] = [
         ],
     },
     {
-        "by": "lena_w", "days_ago": 27.2, "tags": "wiring installation",
+        "by": "lena_w",
+        "days_ago": 27.2,
+        "tags": "wiring installation",
         "title": "Thermostat restarts every time the heat comes on (E-310 low power)",
         "body": """
             Since it got colder, my T3 restarts a few minutes after the furnace starts: the screen
@@ -796,7 +945,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "sam", "hours": 4,
+                "by": "sam",
+                "hours": 4,
                 "body": """
                     No electrician needed, but the thermostat needs a steady supply. While the heat is
                     on, the T3 can't draw power through W1 (that circuit is closed), so it runs on its
@@ -812,12 +962,17 @@ THREADS: list[dict] = [
                     back of the display; an hour gets you through a day or two.
                     """,
                 "comments": [
-                    ("lena_w", 50, "Installed the adapter this weekend. *Power source: C wire*, and no "
-                                   "restarts since. Thanks Sam."),
+                    (
+                        "lena_w",
+                        50,
+                        "Installed the adapter this weekend. *Power source: C wire*, and no "
+                        "restarts since. Thanks Sam.",
+                    ),
                 ],
             },
             {
-                "by": "greg_ohio", "hours": 6,
+                "by": "greg_ohio",
+                "hours": 6,
                 "body": """
                     Easiest fix: put a short jumper wire between R and C on the thermostat base. That
                     gives it constant power without running anything new.
@@ -826,13 +981,19 @@ THREADS: list[dict] = [
             },
         ],
         "comments": [
-            ("mod", 7.2, "I removed an answer that suggested jumpering R to C on the base. That "
-                         "shorts the 24 V transformer and blows the furnace board's fuse or the "
-                         "transformer itself. Please use a real C wire or the Power Adapter."),
+            (
+                "mod",
+                7.2,
+                "I removed an answer that suggested jumpering R to C on the base. That "
+                "shorts the 24 V transformer and blows the furnace board's fuse or the "
+                "transformer itself. Please use a real C wire or the Power Adapter.",
+            ),
         ],
     },
     {
-        "by": "dana_k", "days_ago": 24.1, "tags": "refunds subscription billing",
+        "by": "dana_k",
+        "days_ago": 24.1,
+        "tags": "refunds subscription billing",
         "title": "Will I get a refund if I cancel my yearly Plus plan halfway through?",
         "body": """
             My yearly Plus plan renewed five months ago (bought on the website). Money is tight
@@ -841,7 +1002,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "erin", "hours": 3,
+                "by": "erin",
+                "hours": 3,
                 "body": """
                     Here's how cancelling works for plans bought on the web:
 
@@ -866,7 +1028,9 @@ THREADS: list[dict] = [
         ],
     },
     {
-        "by": "priya.n", "days_ago": 21.4, "tags": "energy-reports",
+        "by": "priya.n",
+        "days_ago": 21.4,
+        "tags": "energy-reports",
         "title": "How do I export my energy data as CSV?",
         "body": """
             I'd like to put two winters side by side in a spreadsheet. Is there an export, and what
@@ -874,7 +1038,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "sam", "hours": 6,
+                "by": "sam",
+                "hours": 6,
                 "body": """
                     Yes: on the web account, **Energy → Export**, pick a date range and *Daily* or
                     *Hourly*. The app can share the last 30 days from **Energy → Share**. Free
@@ -897,14 +1062,20 @@ THREADS: list[dict] = [
                     looks like a less efficient house.
                     """,
                 "comments": [
-                    ("priya.n", 30, "Exactly what I needed. Weather-adjusted, heating runtime is down "
-                                    "14% since the landlord insulated the attic."),
+                    (
+                        "priya.n",
+                        30,
+                        "Exactly what I needed. Weather-adjusted, heating runtime is down "
+                        "14% since the landlord insulated the attic.",
+                    ),
                 ],
             },
         ],
     },
     {
-        "by": "greg_ohio", "days_ago": 18.2, "tags": "account password",
+        "by": "greg_ohio",
+        "days_ago": 18.2,
+        "tags": "account password",
         "title": "Account locked after too many sign-in attempts",
         "body": """
             The app says "Too many attempts. Try again later." How long is later? I'm fairly sure I'm
@@ -912,7 +1083,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "erin", "hours": 1.2,
+                "by": "erin",
+                "hours": 1.2,
                 "body": """
                     After **10 failed attempts** the account is locked for **30 minutes**, and every
                     attempt during the lock restarts the clock, including an app retrying in the
@@ -928,14 +1100,19 @@ THREADS: list[dict] = [
                     apps and the website.
                     """,
                 "comments": [
-                    ("greg_ohio", 2, "It was my wife's iPad with the old password. Reset, signed in "
-                                     "everywhere, all good."),
+                    (
+                        "greg_ohio",
+                        2,
+                        "It was my wife's iPad with the old password. Reset, signed in everywhere, all good.",
+                    ),
                 ],
             },
         ],
     },
     {
-        "by": "lena_w", "days_ago": 14.3, "tags": "schedules",
+        "by": "lena_w",
+        "days_ago": 14.3,
+        "tags": "schedules",
         "title": "Keeping the house at 55°F for a two-week trip without touching my schedule",
         "body": """
             We're away for two weeks soon. I want 55°F while we're gone and a warm house when we get
@@ -943,7 +1120,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "tom_h", "hours": 3,
+                "by": "tom_h",
+                "hours": 3,
                 "body": """
                     Use a vacation: in the app, **Schedule → Vacation → Add**. Set the start and end
                     (date and time) and the temperature. It ends by itself and the normal schedule
@@ -951,7 +1129,8 @@ THREADS: list[dict] = [
                     """,
             },
             {
-                "by": "sam", "hours": 5,
+                "by": "sam",
+                "hours": 5,
                 "body": """
                     Adding to Tom's answer:
 
@@ -972,7 +1151,9 @@ THREADS: list[dict] = [
         ],
     },
     {
-        "by": "tom_h", "days_ago": 10.6, "tags": "firmware",
+        "by": "tom_h",
+        "days_ago": 10.6,
+        "tags": "firmware",
         "title": "Does firmware 4.3.1 fix the humidity reading being about 10% high?",
         "body": """
             My T3 says 52% humidity; two separate hygrometers in the same room say 41 to 43%. The
@@ -981,7 +1162,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "sam", "hours": 26,
+                "by": "sam",
+                "hours": 26,
                 "body": """
                     Not this one, I'm afraid: the 4.3.1 sensor change corrects the *temperature*
                     reading while the display backlight is on. For humidity you can set an offset
@@ -999,7 +1181,9 @@ THREADS: list[dict] = [
         ],
     },
     {
-        "by": "oldhousefixer", "days_ago": 6.4, "tags": "billing",
+        "by": "oldhousefixer",
+        "days_ago": 6.4,
+        "tags": "billing",
         "title": "Can I get my company name and tax ID on Halcyon Plus invoices?",
         "body": """
             Three of my rental houses have a T3 with Plus, all under my account. My accountant needs
@@ -1008,7 +1192,8 @@ THREADS: list[dict] = [
             """,
         "answers": [
             {
-                "by": "erin", "hours": 4,
+                "by": "erin",
+                "hours": 4,
                 "body": """
                     Yes. In the web account, open **Account → Billing → Billing details** and fill in:
 
@@ -1023,14 +1208,19 @@ THREADS: list[dict] = [
                     accountants generally accept.
                     """,
                 "comments": [
-                    ("oldhousefixer", 6, "Re-issued the last twelve invoices in a few minutes. "
-                                         "My accountant is happy."),
+                    (
+                        "oldhousefixer",
+                        6,
+                        "Re-issued the last twelve invoices in a few minutes. My accountant is happy.",
+                    ),
                 ],
             },
         ],
     },
     {
-        "by": "bcarter", "days_ago": 3.2, "tags": "room-sensors mobile-app",
+        "by": "bcarter",
+        "days_ago": 3.2,
+        "tags": "room-sensors mobile-app",
         "title": "Room sensor shows Offline in the app, but the thermostat still sees it",
         "body": """
             I have two Halcyon Room Sensors. The bedroom one shows *Offline* in the app, yet the
@@ -1039,13 +1229,19 @@ THREADS: list[dict] = [
             or is the app wrong?
             """,
         "comments": [
-            ("sam", 20, "Which firmware does the thermostat show, and did you add the sensor before "
-                        "or after the 4.3.1 update? We're collecting reports on this one."),
+            (
+                "sam",
+                20,
+                "Which firmware does the thermostat show, and did you add the sensor before "
+                "or after the 4.3.1 update? We're collecting reports on this one.",
+            ),
             ("bcarter", 22, "Firmware 4.3.1; the sensor was paired in the autumn, long before the update."),
         ],
     },
     {
-        "by": "oldhousefixer", "days_ago": 1.4, "tags": "wiring installation",
+        "by": "oldhousefixer",
+        "days_ago": 1.4,
+        "tags": "wiring installation",
         "title": "Can the T3 control a whole-house humidifier wired to the furnace?",
         "body": """
             One of the houses has a bypass humidifier on the furnace. Today it has its own 24 V
@@ -1059,7 +1255,9 @@ THREADS: list[dict] = [
             """,
     },
     {
-        "by": "dana_k", "days_ago": 0.3, "tags": "mobile-app schedules",
+        "by": "dana_k",
+        "days_ago": 0.3,
+        "tags": "mobile-app schedules",
         "title": "How do I switch the app from 24-hour time to AM/PM?",
         "body": """
             Since I moved to a new phone, the schedule in the app shows times like 16:30 and 22:00,
@@ -1068,6 +1266,13 @@ THREADS: list[dict] = [
             """,
     },
 ]
+
+
+# threads the moderator has approved into the FAQ
+FAQ_THREADS = (
+    "No C wire: can I install the Halcyon T3 with only four wires?",
+    "Password reset email never arrives",
+)
 
 
 def seed_demo_community() -> None:
@@ -1085,6 +1290,18 @@ def seed_demo_community() -> None:
         tag.description = TAGS.get(tag.name, "")
     _backdate_notifications(now)
     db.session.commit()
+    _seed_faq(people["mod"])
+
+
+def _seed_faq(moderator: User) -> None:
+    """The moderator has curated the threads customers needed most into the FAQ, from the drafts."""
+    with current_app.test_request_context():  # the drafts link the answers they credit
+        for title in FAQ_THREADS:
+            question = db.session.scalar(select(Question).where(Question.title == title))
+            draft = faq_candidates.draft([question.id])
+            faq_candidates.approve(
+                moderator, [question.id], draft.title, draft.body, draft.tag, draft.product_area
+            )
 
 
 def _backdate_notifications(now: datetime) -> None:
@@ -1162,8 +1379,14 @@ def _follow_up(post: Post, data: dict, people: dict[str, User], asked_at: dateti
             if old not in body:
                 raise ValueError(f"Demo edit of {post.id}: {old!r} is not in the body.")
             body = body.replace(old, new)
-        questions.edit(people[change["by"]], post.id, body, title=change.get("title"),
-                       tags=change.get("tags"), summary=change["summary"])
+        questions.edit(
+            people[change["by"]],
+            post.id,
+            body,
+            title=change.get("title"),
+            tags=change.get("tags"),
+            summary=change["summary"],
+        )
         post.edited_at = asked_at + timedelta(hours=change["hours"])
         post.revisions[-1].created_at = post.edited_at
         moments.append(post.edited_at)

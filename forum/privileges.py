@@ -21,6 +21,7 @@ DEFAULT_THRESHOLDS: dict[str, int] = {
     "flag": 15,
     "comment_everywhere": 50,
     "vote_down": 125,
+    "suggest_faq_edits": 200,
     "edit_others": 1000,
     "vote_to_close": 1500,
 }
@@ -31,6 +32,7 @@ DESCRIPTIONS: dict[str, str] = {
     "flag": "Flagging posts",
     "comment_everywhere": "Commenting on other people's posts",
     "vote_down": "Voting down",
+    "suggest_faq_edits": "Suggesting edits to FAQ entries",
     "edit_others": "Editing other people's posts",
     "vote_to_close": "Voting to close questions",
 }

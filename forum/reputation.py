@@ -43,6 +43,7 @@ POINTS: dict[str, int] = {
     "downvote_cast": -1,  # to the voter: a downvote on an answer costs a little
     "answer_accepted": 15,
     "accepted_by_asker": 2,  # to the asker who accepts, once per question
+    "faq_source": 20,  # to the author of an answer an approved FAQ entry draws on, once per entry
 }
 LABELS: dict[str, str] = {
     "question_upvoted": "Question upvoted",
@@ -51,6 +52,7 @@ LABELS: dict[str, str] = {
     "downvote_cast": "Downvoted an answer",
     "answer_accepted": "Answer accepted",
     "accepted_by_asker": "Accepted an answer",
+    "faq_source": "Answer used in the FAQ",
 }
 CAUSES: dict[str, str] = {
     "vote": "",
@@ -147,6 +149,7 @@ def award(
     post_id: int | None = None,
     vote_id: int | None = None,
     actor_id: int | None = None,
+    faq_entry_id: int | None = None,
     now: datetime | None = None,
 ) -> ReputationEvent:
     """Record a grant from the points table, cut to what the daily cap leaves; lock the user first."""
@@ -162,6 +165,7 @@ def award(
         post_id=post_id,
         vote_id=vote_id,
         actor_id=actor_id,
+        faq_entry_id=faq_entry_id,
         created_at=now,
     )
     db.session.add(event)
@@ -179,6 +183,7 @@ def reverse(event: ReputationEvent, cause: str, now: datetime | None = None) -> 
         post_id=event.post_id,
         vote_id=event.vote_id,
         actor_id=event.actor_id,
+        faq_entry_id=event.faq_entry_id,
         undoes_id=event.id,
         created_at=now or utcnow(),
     )

@@ -18,8 +18,13 @@
   var lastQuery = null;
   var controller = null;
 
-  function openUrl(questionId) {
-    return region.getAttribute("data-open-url").replace("/0/open", "/" + questionId + "/open");
+  function openUrl(item) {
+    // an FAQ entry opens through its thread's link too (the opening counts for the thread)
+    var url = region.getAttribute("data-open-url").replace("/0/open", "/" + item.question_id + "/open");
+    if (item.kind === "faq" && item.faq_entry_id) {
+      url += (url.indexOf("?") === -1 ? "?" : "&") + "faq=" + encodeURIComponent(item.faq_entry_id);
+    }
+    return url;
   }
 
   function element(tag, className, text) {
@@ -44,18 +49,25 @@
     list.setAttribute("aria-labelledby", "similar-heading");
     items.forEach(function (item) {
       var status = item.has_accepted ? "accepted" : item.answered ? "answered" : "unanswered";
-      var li = element("li", "similar-item");
+      var isFaq = item.kind === "faq";
+      var li = element("li", isFaq ? "similar-item similar-faq" : "similar-item");
+      if (isFaq) {
+        li.appendChild(element("span", "badge badge-faq", "FAQ"));
+        li.appendChild(document.createTextNode(" "));
+      }
       var link = element("a", null, item.title);
-      link.href = openUrl(item.question_id);
+      link.href = openUrl(item);
       link.rel = "nofollow";
       link.target = "_blank";
       link.appendChild(element("span", "visually-hidden", " (opens in a new tab)"));
       li.appendChild(link);
-      li.appendChild(document.createTextNode(" "));
-      li.appendChild(element("span", "similar-status similar-" + status, STATUS[status]));
-      li.appendChild(document.createTextNode(" "));
-      li.appendChild(element("span", "similar-score",
-        item.score + (Math.abs(item.score) === 1 ? " vote" : " votes")));
+      if (!isFaq) {
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(element("span", "similar-status similar-" + status, STATUS[status]));
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(element("span", "similar-score",
+          item.score + (Math.abs(item.score) === 1 ? " vote" : " votes")));
+      }
       list.appendChild(li);
     });
     region.appendChild(heading);

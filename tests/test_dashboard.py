@@ -23,7 +23,8 @@ from forum.dashboard.dialect import seconds_between
 from forum.dashboard.params import BadParameter, Filters
 from forum.experts import service as experts
 from forum.extensions import db
-from forum.models import Post, Question, User
+from forum.models import Post, Question, Tag, User
+from forum.models.faq import FaqEntry, FaqVote, PageView, SearchEvent
 from forum.models.reputation import ReputationEvent
 from forum.models.search import SimilarEvent
 from forum.questions import service as questions
@@ -332,10 +333,119 @@ def test_deflection(community):
     assert (billing.opened, billing.posted_anyway, billing.deflected, billing.pending) == (3, 1, 2, 0)
 
 
-def test_faq_and_search_deflection_read_not_yet_available(community):
-    dashboard = compute(march())
-    assert (dashboard.faq.available, dashboard.faq.views, dashboard.faq.helpful_votes) == (False, 0, 0)
-    assert (dashboard.search.available, dashboard.search.searches) == (False, 0)
+def search_events(community: Community) -> None:
+    """Searches and results opened in March (NOW is 31 March 12:00), worked out in the tests below.
+
+    visitor   query    results opened (tag)              then                      outcome
+    asker1    refund   q1 (billing) 10 Mar 09:01         asks 10 Mar 09:30         posted
+    a cookie  wifi     q2 (wifi) 12 Mar 10:00            (cannot be followed)      deflected
+    mia       invoice  q10, q1 (billing) 10:00, 10:20    asks 20 Mar 11:10         posted (50 min after)
+    asker2    plan     q5 (billing) 15 Mar 10:00         asks q8 at 12:00 (2 h)    deflected
+    max       card     q3 (billing) 31 Mar 11:30         -                         pending (under an hour)
+    asker1    old      q1 10 Feb                         -                         before the range
+    Searches made in March: five (the cookie's twice; asker2's click came without one).
+    """
+    users, q = community.users, community.questions
+    cookie = "c:" + "x" * 22
+
+    def event(kind: str, user: str | None, query: str, when: datetime, question: str | None = None) -> None:
+        visitor = f"u:{users[user].id}" if user else cookie
+        db.session.add(
+            SearchEvent(
+                kind=kind,
+                visitor=visitor,
+                query=query,
+                question_id=q[question] if question else None,
+                position=1 if question else None,
+                created_at=when,
+            )
+        )
+
+    event("search", "asker1", "refund", at(10, 9))
+    event("click", "asker1", "refund", at(10, 9, 1), "q1")
+    event("search", None, "wifi", at(12, 9, 59))
+    event("search", None, "wifi", at(12, 9, 59))
+    event("click", None, "wifi", at(12, 10), "q2")
+    event("search", "mia", "invoice", at(20, 9, 59))
+    event("click", "mia", "invoice", at(20, 10), "q10")
+    event("click", "mia", "invoice", at(20, 10, 20), "q1")
+    event("click", "asker2", "plan", at(15, 10), "q5")
+    event("search", "max", "card", at(31, 11, 29))
+    event("click", "max", "card", at(31, 11, 30), "q3")
+    event("search", "asker1", "old", at(10, month=2))
+    event("click", "asker1", "old", at(10, 0, 1, month=2), "q1")
+    ask(users["asker1"], "Was the refund for the old plan paid already?", "billing", at(10, 9, 30))
+    ask(users["mia"], "Where is the invoice for my second thermostat?", "wifi", at(20, 11, 10))
+    db.session.commit()
+
+
+def test_search_deflection(community):
+    search_events(community)
+    search = compute(march()).search
+    assert search.available
+    assert (search.made, search.searches, search.deflected) == (5, 5, 2)
+    assert search.deflected_rate == 2 / 5
+    billing = compute(march("billing")).search
+    # the cookie's wifi search opened a wifi question; searches made take no tag
+    assert (billing.made, billing.searches, billing.deflected) == (5, 4, 1)
+    settled_later = service.compute(march(), figures.Scope(), TARGET, NOW + timedelta(hours=1)).search
+    assert settled_later.deflected == 3  # max's search is over its hour now
+
+
+def faq_activity(community: Community) -> None:
+    """Two entries: views and helpful votes in and out of March.
+
+    entry    tag      views (visitors a day)                    votes
+    billing  billing  3 on 5 Mar, 1 on 28 Feb, 1 on 1 Apr (!)   yes 5 Mar, no 6 Mar, yes 20 Feb
+    wifi     wifi     2 on 31 Mar                                yes 31 Mar
+    (the view on 1 April is after the range)
+    """
+    q = community.questions
+    tags = {tag.name: tag.id for tag in db.session.scalars(select(Tag))}
+    billing = FaqEntry(
+        title="Why was I charged twice?", body="Body " * 5, body_html="<p>Body</p>", question_id=q["q1"]
+    )
+    billing.tag_id = tags["billing"]
+    wifi = FaqEntry(
+        title="Joining a wifi network", body="Body " * 5, body_html="<p>Body</p>", question_id=q["q2"]
+    )
+    wifi.tag_id = tags["wifi"]
+    db.session.add_all([billing, wifi])
+    db.session.flush()
+    for entry, day, visitor in [
+        (billing, date(2026, 3, 5), "u:1"),
+        (billing, date(2026, 3, 5), "u:2"),
+        (billing, date(2026, 3, 5), "c:" + "a" * 22),
+        (billing, date(2026, 2, 28), "u:1"),
+        (billing, date(2026, 4, 1), "u:1"),
+        (wifi, date(2026, 3, 31), "u:1"),
+        (wifi, date(2026, 3, 31), "u:3"),
+    ]:
+        db.session.add(PageView(kind="faq", target_id=entry.id, day=day, visitor=visitor))
+    for entry, visitor, helpful, when in [
+        (billing, "u:1", True, at(5, 10)),
+        (billing, "u:2", False, at(6, 10)),
+        (billing, "u:3", True, at(20, 10, month=2)),
+        (wifi, "u:1", True, at(31, 9)),
+    ]:
+        db.session.add(FaqVote(entry_id=entry.id, visitor=visitor, helpful=helpful, created_at=when))
+    db.session.commit()
+
+
+def test_faq_views_and_helpful_votes(community):
+    faq_activity(community)
+    faq = compute(march()).faq
+    assert (faq.available, faq.views, faq.helpful_votes, faq.helpful_yes, faq.helpful_no) == (
+        True,
+        5,
+        3,
+        2,
+        1,
+    )
+    billing = compute(march("billing")).faq
+    assert (billing.views, billing.helpful_votes, billing.helpful_yes, billing.helpful_no) == (3, 2, 1, 1)
+    one_day = compute(Filters(date(2026, 3, 31), date(2026, 3, 31))).faq
+    assert (one_day.views, one_day.helpful_yes, one_day.helpful_no) == (2, 1, 0)
 
 
 def test_seconds_between_is_exact_on_this_database(app):
@@ -453,7 +563,9 @@ def test_the_admins_page_shows_the_figures_and_their_definitions(client, communi
     for heading in ("Answered", "Median and 90th percentile", "Within target", "Deflection", "Who answers"):
         assert f"<dt>{heading}</dt>" in html
     assert "⌈p × n⌉" in html
-    assert 'id="faq-not-available"' in html
+    assert 'id="faq-not-available"' not in html and "not yet available" not in html
+    for heading in ("Search deflection", "FAQ views and helpful votes"):
+        assert f"<dt>{heading}</dt>" in html
     for name in ("summary", "volume", "response-times", "backlog", "deflection", "faq", "who-answers"):
         assert f"/dashboard/{name}.csv?from=2026-03-01&amp;to=2026-03-31" in html
     assert '<th scope="row">mia</th>' not in html  # rank is the row heading
@@ -539,15 +651,55 @@ def test_csv_exports_hold_the_same_numbers(client, community):
     assert csv_rows(client, "contributors")[1] == ["1", "max", "1", "15"]
     assert csv_rows(client, "who-answers")[1] == ["Staff experts", "1", "33.3"]
     assert dict(csv_rows(client, "faq")[1:]) == {
-        "FAQ views": "not yet available",
-        "Helpful votes on FAQ entries": "not yet available",
+        "FAQ views": "0",
+        "Helpful votes on FAQ entries": "0",
+        "… helpful": "0",
+        "… not helpful": "0",
     }
     deflection = dict(csv_rows(client, "deflection")[1:])
+    assert deflection["Searches made (the tag does not apply)"] == "0"
+    assert deflection["Deflected share of searches that opened an answer (%)"] == ""
     assert deflection["Questions posted"] == "8"
     assert deflection["Deflected share of settled sessions (%)"] == ""  # no sessions: no rate
     billing = dict(csv_rows(client, "summary", tag="billing")[1:])
     assert billing["Questions asked"] == "4"
     assert client.get("/dashboard/nothing.csv").status_code == 404
+
+
+def test_search_and_faq_figures_on_the_page_in_csv_and_api(client, community):
+    search_events(community)
+    faq_activity(community)
+    login(client, "mo")
+    html = client.get("/dashboard", query_string=MARCH).get_data(as_text=True)
+    assert "not yet available" not in html
+    deflection = dict(csv_rows(client, "deflection")[1:])
+    assert deflection["Searches made (the tag does not apply)"] == "5"
+    assert deflection["Searches that ended with opening an answer"] == "5"
+    assert deflection["… and no question posted (deflected)"] == "2"
+    assert deflection["Deflected share of searches that opened an answer (%)"] == "40.0"
+    assert dict(csv_rows(client, "faq")[1:]) == {
+        "FAQ views": "5",
+        "Helpful votes on FAQ entries": "3",
+        "… helpful": "2",
+        "… not helpful": "1",
+    }
+    body = client.get(
+        "/api/v1/dashboard", query_string={**MARCH, "tag": "billing"}, headers=bearer(community.users["mo"])
+    ).get_json()
+    assert body["deflection"]["search"] == {
+        "available": True,
+        "made": 5,
+        "searches": 4,
+        "deflected": 1,
+        "deflected_rate": 0.25,
+    }
+    assert body["faq"] == {
+        "available": True,
+        "views": 3,
+        "helpful_votes": 2,
+        "helpful_yes": 1,
+        "helpful_no": 1,
+    }
 
 
 def test_csv_cells_never_start_a_formula(client, community):
@@ -606,7 +758,20 @@ def test_api_figures(client, community):
         "accepted_answers": 0,
         "reputation": 25,
     }
-    assert body["faq"] == {"available": False, "views": 0, "helpful_votes": 0}
+    assert body["faq"] == {
+        "available": True,
+        "views": 0,
+        "helpful_votes": 0,
+        "helpful_yes": 0,
+        "helpful_no": 0,
+    }
+    assert body["deflection"]["search"] == {
+        "available": True,
+        "made": 0,
+        "searches": 0,
+        "deflected": 0,
+        "deflected_rate": None,
+    }
     assert len(body["volume"]) == 31
 
     mine = client.get(

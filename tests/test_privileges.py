@@ -24,6 +24,7 @@ def test_default_thresholds(app):
         "flag": 15,
         "comment_everywhere": 50,
         "vote_down": 125,
+        "suggest_faq_edits": 200,
         "edit_others": 1000,
         "vote_to_close": 1500,
     }
@@ -32,6 +33,7 @@ def test_default_thresholds(app):
         "vote_up",
         "comment_everywhere",
         "vote_down",
+        "suggest_faq_edits",
         "edit_others",
         "vote_to_close",
     ]

@@ -38,6 +38,7 @@ def test_the_points_table():
         "downvote_cast": -1,
         "answer_accepted": 15,
         "accepted_by_asker": 2,
+        "faq_source": 20,
     }
     assert (reputation.DAILY_VOTE_CAP, reputation.FLOOR) == (200, 1)
 

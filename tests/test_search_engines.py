@@ -4,6 +4,7 @@ import pytest
 
 from forum.auth import service as accounts
 from forum.extensions import db
+from forum.moderation import threads
 from forum.questions import service
 from forum.search import make_backend
 from forum.search.query import parse_query
@@ -108,6 +109,27 @@ def test_answer_quality_breaks_even_relevance(engine):
     assert ids == [accepted.id, staff.id, plain.id]
     statuses = [hit.answer_status for hit in engine.search(parse_query("flickers")).items]
     assert statuses == ["accepted", "staff", "unanswered"]
+
+
+def test_search_prefers_the_original_over_a_duplicate_closed_against_it(engine):
+    asker, mod = make_user("ann"), make_user("mod", role="moderator")
+    title, body = (
+        "Display flickers after the update",
+        "Since yesterday the screen flickers every few minutes.",
+    )
+    original = make_question(asker, title, body, "display")
+    duplicate = make_question(asker, title, body, "display")
+    duplicate.score = 3  # better voted, so first while it is open
+    db.session.commit()
+    assert [hit.question_id for hit in engine.search(parse_query("flickers")).items] == [
+        duplicate.id,
+        original.id,
+    ]
+    threads.close(mod, duplicate.id, "duplicate", duplicate_of=original.id)
+    assert [hit.question_id for hit in engine.search(parse_query("flickers")).items] == [
+        original.id,
+        duplicate.id,
+    ]
 
 
 def test_sorts_and_pages(engine):

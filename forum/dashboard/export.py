@@ -60,11 +60,19 @@ def _community(dashboard: Dashboard) -> dict[str, Any]:
             },
             "search": {
                 "available": search.available,
+                "made": search.made,
                 "searches": search.searches,
                 "deflected": search.deflected,
+                "deflected_rate": search.deflected_rate,
             },
         },
-        "faq": {"available": faq.available, "views": faq.views, "helpful_votes": faq.helpful_votes},
+        "faq": {
+            "available": faq.available,
+            "views": faq.views,
+            "helpful_votes": faq.helpful_votes,
+            "helpful_yes": faq.helpful_yes,
+            "helpful_no": faq.helpful_no,
+        },
         "who_answers": dict(dashboard.who_answers),
         "top_contributors": [
             {

@@ -119,11 +119,17 @@ class SimilarDeflection:
 
 @dataclass(frozen=True)
 class SearchDeflection:
-    """Searches that ended with the visitor opening an answer and not posting."""
+    """Searches made in the range, those that ended with opening a result, and those that deflected."""
 
     available: bool
-    searches: int
-    deflected: int
+    searches: int  # searches (a visitor's query) that opened a result
+    deflected: int  # ... and no question posted within the hour after the last result opened
+    made: int = 0  # every search made on the search page (page 1 with words)
+
+    @property
+    def deflected_rate(self) -> float | None:
+        """Deflected among the searches that opened a result."""
+        return self.deflected / self.searches if self.searches else None
 
 
 @dataclass(frozen=True)
@@ -131,8 +137,10 @@ class FaqFigures:
     """FAQ views and helpful votes in the range."""
 
     available: bool
-    views: int
+    views: int  # visitors a day on entry pages
     helpful_votes: int
+    helpful_yes: int = 0
+    helpful_no: int = 0
 
 
 @dataclass(frozen=True)
@@ -252,19 +260,22 @@ def similar_deflection(filters: Filters, now: datetime) -> SimilarDeflection:
     return SimilarDeflection(opened, posted_anyway, deflected, opened - posted_anyway - deflected)
 
 
-def search_deflection(filters: Filters) -> SearchDeflection:
-    """Searches that ended with the visitor opening an answer and not posting.
+def search_deflection(filters: Filters, now: datetime) -> SearchDeflection:
+    """Searches that ended with the visitor opening a result and not posting (one statement).
 
-    Search does not record which results visitors open yet, so there is nothing to count: the
-    section reads "not yet available". When it does, count its events here.
+    See statements.search_deflection: a visitor's clicks from one query are one search; it
+    deflected when no question followed within the hour after the last click.
     """
-    return SearchDeflection(available=False, searches=0, deflected=0)
+    values = parameters(filters, now=now)
+    made, searches, deflected = db.session.execute(
+        statements.search_deflection(filters.tag_id is not None), values
+    ).one()
+    return SearchDeflection(available=True, searches=searches, deflected=deflected, made=made)
 
 
 def faq_figures(filters: Filters) -> FaqFigures:
-    """FAQ views and helpful votes in the range.
-
-    The FAQ is not built yet: zero, marked not available. When it is, this is the one function
-    to change.
-    """
-    return FaqFigures(available=False, views=0, helpful_votes=0)
+    """FAQ views (visitors a day) and helpful votes, yes and no, in the range (one statement)."""
+    views, yes, no = db.session.execute(
+        statements.faq_figures(filters.tag_id is not None), parameters(filters)
+    ).one()
+    return FaqFigures(available=True, views=views, helpful_votes=yes + no, helpful_yes=yes, helpful_no=no)

@@ -56,10 +56,22 @@ SCHEMAS: dict[str, Any] = {
                 {
                     "available": {
                         "type": "boolean",
-                        "description": "False until search records opened results.",
+                        "description": "Always true (search records opened results).",
                     },
-                    "searches": _COUNT,
-                    "deflected": _COUNT,
+                    "made": {
+                        **_COUNT,
+                        "description": "Searches made on the search page (the tag does not apply).",
+                    },
+                    "searches": {
+                        **_COUNT,
+                        "description": "Searches (one visitor's query) that opened a result; with a tag, "
+                        "a result carrying it.",
+                    },
+                    "deflected": {
+                        **_COUNT,
+                        "description": "... and no question posted within the hour after the last opened.",
+                    },
+                    "deflected_rate": {**_RATE, "description": "deflected / searches."},
                 }
             ),
         }
@@ -155,9 +167,17 @@ SCHEMAS: dict[str, Any] = {
             "faq": _nullable(
                 _object(
                     {
-                        "available": {"type": "boolean", "description": "False until the FAQ exists."},
-                        "views": _COUNT,
-                        "helpful_votes": _COUNT,
+                        "available": {"type": "boolean", "description": "Always true."},
+                        "views": {
+                            **_COUNT,
+                            "description": "Visitors a day on FAQ entry pages, summed over the range.",
+                        },
+                        "helpful_votes": {
+                            **_COUNT,
+                            "description": "Was this helpful? answers given in the range.",
+                        },
+                        "helpful_yes": _COUNT,
+                        "helpful_no": _COUNT,
                     }
                 ),
                 "Community scope only.",

@@ -81,7 +81,7 @@ def compute(
         backlog=figures.backlog(filters, scope, target_hours, now),
         volume=figures.volume(filters, scope),
         similar=figures.similar_deflection(filters, now) if community else None,
-        search=figures.search_deflection(filters) if community else None,
+        search=figures.search_deflection(filters, now) if community else None,
         faq=figures.faq_figures(filters) if community else None,
         who_answers=figures.who_answers(filters) if community else None,
         contributors=figures.top_contributors(filters) if community else None,

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     DateTime,
     Integer,
     Select,
@@ -22,6 +23,8 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    cast,
+    exists,
     func,
     literal,
     literal_column,
@@ -38,6 +41,7 @@ from forum.dashboard.dialect import seconds_between
 from forum.dashboard.params import Filters
 from forum.models import Answer, Post, Question, User, question_tags
 from forum.models.experts import expert_topics
+from forum.models.faq import FaqEntry, FaqVote, PageView, SearchEvent
 from forum.models.reputation import ReputationEvent
 from forum.models.search import SimilarEvent
 from forum.search.deflection import ASK_SESSION_TTL, POSTED_ANYWAY, SUGGESTION_OPENED
@@ -69,6 +73,8 @@ NOW = bindparam("now", type_=DateTime())
 DUE_BEFORE = bindparam("due_before", type_=DateTime())
 TARGET_SECONDS = bindparam("target_seconds", type_=Integer())
 SETTLED_BEFORE = bindparam("settled_before", type_=DateTime())
+FIRST_DAY = bindparam("first_day", type_=Date())
+LAST_DAY = bindparam("last_day", type_=Date())
 
 
 def parameters(
@@ -85,6 +91,8 @@ def parameters(
         "due_before": now - timedelta(hours=target_hours),
         "target_seconds": round(target_hours * HOUR),
         "settled_before": now - ASK_SESSION_TTL,
+        "first_day": filters.first_day,
+        "last_day": filters.last_day,
     }
 
 
@@ -437,4 +445,73 @@ def similar_deflection(tagged: bool) -> Select:
         )
         .select_from(sessions)
         .outerjoin(posted, posted.c.ask_token == sessions.c.ask_token)
+    )
+
+
+@cache
+def search_deflection(tagged: bool) -> Select:
+    """(searches made, searches that opened a result, deflected) in the range.
+
+    A search that opened a result is one visitor's clicks from one query (search_events of kind
+    click, grouped by visitor and query); it deflected when the visitor posted no question
+    within ASK_SESSION_TTL after the last of those clicks and that time is over. Only signed-in
+    visitors (`u:<id>`) can be followed to a post, so a visitor who was not signed in counts as
+    deflected. With a tag, clicks on results carrying it; searches made are all searches (a
+    query has no tag).
+    """
+    search = _alias(SearchEvent, "search_made")
+    click = _alias(SearchEvent, "click")
+    asked = _alias(Post.__table__, "asked_after")
+    made = (
+        select(func.count())
+        .select_from(search)
+        .where(search.kind == "search", _in_range(search.created_at))
+        .scalar_subquery()
+    )
+    sessions = (
+        select(click.visitor, click.query, func.max(click.created_at).label("last_click"))
+        .where(click.kind == "click", _in_range(click.created_at), _tagged(click.question_id, tagged))
+        .group_by(click.visitor, click.query)
+        .subquery()
+    )
+    user_id = case(
+        (sessions.c.visitor.like("u:%"), cast(func.substr(sessions.c.visitor, 3), Integer)), else_=None
+    )
+    posted_after = exists().where(
+        asked.c.type == "question",
+        asked.c.author_id == user_id,
+        asked.c.created_at >= sessions.c.last_click,
+        seconds_between(sessions.c.last_click, asked.c.created_at) < int(ASK_SESSION_TTL.total_seconds()),
+    )
+    return select(
+        made, func.count(), _count_where(sessions.c.last_click < SETTLED_BEFORE, ~posted_after)
+    ).select_from(sessions)
+
+
+@cache
+def faq_figures(tagged: bool) -> Select:
+    """(views, helpful yes, helpful no) of FAQ entries in the range.
+
+    Views are page_views rows of kind faq dated in the range (one per visitor and day); votes
+    are faq_votes cast in it. With a tag, entries filed under it.
+    """
+
+    def of_tag(entry_id: Any) -> ColumnElement[bool]:
+        if not tagged:
+            return true()
+        return entry_id.in_(select(FaqEntry.id).where(FaqEntry.tag_id == TAG_ID))
+
+    views = (
+        select(func.count())
+        .select_from(PageView)
+        .where(
+            PageView.kind == "faq",
+            PageView.day >= FIRST_DAY,
+            PageView.day <= LAST_DAY,
+            of_tag(PageView.target_id),
+        )
+        .scalar_subquery()
+    )
+    return select(views, _count_where(FaqVote.helpful), _count_where(~FaqVote.helpful)).where(
+        _in_range(FaqVote.created_at), of_tag(FaqVote.entry_id)
     )

@@ -148,11 +148,13 @@ def deflection(dashboard: Dashboard) -> Table:
         ("Deflected share of settled sessions (%)", percent(similar.deflected_rate)),
         ("Questions posted", asked),
         ("Deflected sessions per 100 questions posted", per_hundred),
+        ("Searches made (the tag does not apply)", search.made if search.available else NOT_AVAILABLE),
         (
             "Searches that ended with opening an answer",
             search.searches if search.available else NOT_AVAILABLE,
         ),
         ("… and no question posted (deflected)", search.deflected if search.available else NOT_AVAILABLE),
+        ("Deflected share of searches that opened an answer (%)", percent(search.deflected_rate)),
     )
     return Table("deflection", "Deflection", ("Figure", "Value"), rows)
 
@@ -163,6 +165,8 @@ def faq(dashboard: Dashboard) -> Table:
     rows: tuple[tuple[Cell, ...], ...] = (
         ("FAQ views", figures_.views if figures_.available else NOT_AVAILABLE),
         ("Helpful votes on FAQ entries", figures_.helpful_votes if figures_.available else NOT_AVAILABLE),
+        ("… helpful", figures_.helpful_yes if figures_.available else NOT_AVAILABLE),
+        ("… not helpful", figures_.helpful_no if figures_.available else NOT_AVAILABLE),
     )
     return Table("faq", "FAQ", ("Figure", "Value"), rows)
 

@@ -143,7 +143,7 @@ class FaqSuggestion(db.Model):
 
 
 class FaqVote(db.Model):
-    """"Was this helpful?": one answer per visitor (a signed-in user, else a cookie) and entry."""
+    """ "Was this helpful?": one answer per visitor (a signed-in user, else a cookie) and entry."""
 
     __tablename__ = "faq_votes"
 

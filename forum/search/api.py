@@ -19,13 +19,17 @@ register_token_auth(bp)
 
 
 def _url(hit: Hit) -> str:
+    """The result's page: the FAQ entry's for an entry, else the question's."""
+    if hit.faq_entry_id is not None:
+        return url_for("faq.entry", entry_id=hit.faq_entry_id, _external=True)
     return url_for("questions.show", question_id=hit.question_id, slug=hit.slug, _external=True)
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
     """One search result; the *_html fields are escaped text with matches in <mark>."""
     return {
-        "kind": "question",
+        "kind": hit.kind,
+        "faq_entry_id": hit.faq_entry_id,
         "question_id": hit.question_id,
         "title": hit.title,
         "excerpt_html": str(hit.excerpt_html),
@@ -58,8 +62,10 @@ def results_json(page: Page[Hit]) -> dict[str, Any]:
 
 
 def similar_json(hit: Hit) -> dict[str, Any]:
-    """A prior question like the draft."""
+    """A prior question like the draft, or an FAQ entry curated from one."""
     return {
+        "kind": hit.kind,
+        "faq_entry_id": hit.faq_entry_id,
         "question_id": hit.question_id,
         "title": hit.title,
         "url": _url(hit),

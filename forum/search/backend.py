@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 from markupsafe import Markup, escape
 from sqlalchemy import Connection, func, select
 
+from forum.errors import DomainError
 from forum.extensions import db
 from forum.models import Question
 from forum.models.search import SearchOutbox
@@ -33,11 +34,21 @@ SIMILAR_LIMIT_MAX = 20
 SIMILAR_TITLE_CHARS = 300
 SIMILAR_BODY_CHARS = 5000
 Progress = Callable[[int], None]
+UNAVAILABLE = "Search is unavailable right now; please try again later. Browsing by tag still works."
 T = TypeVar("T")
 
 
 class IndexBusy(Exception):
     """Another process held the index's write lock for longer than we wait; retry later."""
+
+
+class SearchUnavailable(DomainError):
+    """The engine cannot be read (its index is missing or broken); pages say so and carry on."""
+
+    status = 503
+
+    def __init__(self, message: str = UNAVAILABLE):
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,13 @@ class Hit:
     is_closed: bool
     is_duplicate: bool
     created_at: datetime
+    # set for an FAQ entry: `title` is the entry's, `question_id` the thread it was curated from
+    faq_entry_id: int | None = None
+
+    @property
+    def kind(self) -> str:
+        """What the result is: "faq" (an FAQ entry) or "question"."""
+        return "faq" if self.faq_entry_id is not None else "question"
 
     @property
     def slug(self) -> str:
@@ -95,10 +113,12 @@ class Page(Generic[T]):
     sort: str = "relevance"
     suggestion: str | None = None
     notices: tuple[str, ...] = ()
+    # FAQ entries shown first on page 1, counted in `total` but not in the pages of questions
+    faq_total: int = 0
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page)) if self.total else 0
+        return max(1, math.ceil((self.total - self.faq_total) / self.per_page)) if self.total else 0
 
     @property
     def has_prev(self) -> bool:
@@ -272,6 +292,7 @@ class SearchBackend:
             is_closed=document.is_closed,
             is_duplicate=document.is_duplicate,
             created_at=document.created_at,
+            faq_entry_id=document.faq_entry_id,
         )
 
     def _suggestion(self, query: SearchQuery) -> str | None:

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import Connection, func, select
 
 from forum.models import Post, Tag, User, question_tags
+from forum.models.faq import FaqEntry
 from forum.search import ranking
 
 STAFF_ROLES = ("expert", "moderator", "admin")
@@ -56,6 +57,8 @@ class Document:
     is_faq: bool
     score: int
     created_at: datetime
+    # the FAQ entry curated from this thread, found through it (title and answer are the entry's)
+    faq_entry_id: int | None = None
 
     @property
     def quality(self) -> float:
@@ -65,6 +68,7 @@ class Document:
             has_staff_answer=self.has_staff_answer,
             is_answered=self.is_answered,
             score=self.score,
+            is_duplicate=self.is_duplicate,
         )
 
     @property
@@ -75,7 +79,10 @@ class Document:
     @property
     def fingerprint(self) -> str:
         """Changes whenever anything indexed changes; stored with the entry to spot stale ones."""
-        data = json.dumps(asdict(self), default=str, sort_keys=True, ensure_ascii=False)
+        fields = asdict(self)
+        if fields["faq_entry_id"] is None:  # as before FAQ entries existed: no needless reindex
+            del fields["faq_entry_id"]
+        data = json.dumps(fields, default=str, sort_keys=True, ensure_ascii=False)
         return hashlib.sha1(data.encode("utf-8", "surrogatepass")).hexdigest()
 
     def vocabulary(self) -> set[str]:
@@ -127,10 +134,24 @@ def load_documents(connection: Connection, question_ids: Iterable[int]) -> dict[
     by_question: dict[int, list] = {}
     for row in answers:
         by_question.setdefault(row.question_id, []).append(row)
+    entries = _faq_entries(connection, visible_ids)
     return {
-        row.id: _document(row, sorted(tags.get(row.id, [])), by_question.get(row.id, []), users)
+        row.id: _document(
+            row, sorted(tags.get(row.id, [])), by_question.get(row.id, []), users, entries.get(row.id)
+        )
         for row in questions
     }
+
+
+def _faq_entries(connection: Connection, question_ids: list[int]) -> dict:
+    """The live FAQ entry of each thread that is an entry's main source."""
+    entries = FaqEntry.__table__
+    rows = connection.execute(
+        select(entries.c.id, entries.c.question_id, entries.c.title, entries.c.body_html).where(
+            entries.c.question_id.in_(question_ids), entries.c.deleted_at.is_(None)
+        )
+    )
+    return {row.question_id: row for row in rows}
 
 
 def _users(connection: Connection, user_ids: set[int | None]) -> dict[int, tuple[str, str]]:
@@ -145,8 +166,14 @@ def _users(connection: Connection, user_ids: set[int | None]) -> dict[int, tuple
     return {row.id: (row.username_key, row.role) for row in rows}
 
 
-def _document(question, tags: list[str], answers: list, users: dict[int, tuple[str, str]]) -> Document:
-    """Flatten one question row, its tags and visible answers."""
+def _document(
+    question, tags: list[str], answers: list, users: dict[int, tuple[str, str]], entry=None
+) -> Document:
+    """Flatten one question row, its tags and visible answers (and the FAQ entry made from it).
+
+    An FAQ entry takes its main thread's place: its title is the document's title, and its
+    curated answer leads the text, ahead of the thread's own question.
+    """
     answer_ids = {answer.id for answer in answers}
     answers_text: list[str] = []
     budget = MAX_ANSWERS_CHARS
@@ -157,11 +184,16 @@ def _document(question, tags: list[str], answers: list, users: dict[int, tuple[s
         answers_text.append(text)
         budget -= len(text) + 1
     author = users.get(question.author_id)
+    title = " ".join((question.title or "").split())
+    body = plain_text(question.body_html)
+    if entry is not None:
+        body = f"{plain_text(entry.body_html)} {title} {body}"[:MAX_BODY_CHARS]
+        title = " ".join(entry.title.split())
     return Document(
         question_id=question.id,
-        title=" ".join((question.title or "").split()),
+        title=title,
         tags=tuple(tags),
-        body=plain_text(question.body_html),
+        body=body,
         answers=" ".join(answers_text),
         author=author[0] if author else None,
         is_answered=bool(answers),
@@ -169,10 +201,10 @@ def _document(question, tags: list[str], answers: list, users: dict[int, tuple[s
         has_staff_answer=any(users.get(answer.author_id, ("", ""))[1] in STAFF_ROLES for answer in answers),
         is_closed=question.status == "closed",
         is_duplicate=question.duplicate_of_id is not None,
-        # FAQ entries arrive with the FAQ feature; until then no question is one
-        is_faq=False,
+        is_faq=entry is not None,
         score=question.score or 0,
         created_at=question.created_at,
+        faq_entry_id=entry.id if entry is not None else None,
     )
 
 

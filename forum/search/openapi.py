@@ -13,13 +13,27 @@ _HTML = {
     "type": "string",
     "description": "The best matching passage: escaped text; only <mark> elements (the matches) are markup.",
 }
-_URL = {"type": "string", "format": "uri", "description": "The question's web page."}
+_URL = {
+    "type": "string",
+    "format": "uri",
+    "description": "The result's web page: the FAQ entry's (/faq/<id>) for kind faq, else the question's.",
+}
+_KIND = {
+    "enum": ["question", "faq"],
+    "description": "faq: an FAQ entry curated from the thread question_id (title is the entry's); "
+    "question: the thread itself.",
+}
+_FAQ_ENTRY_ID = {"type": ["integer", "null"], "description": "The FAQ entry, for kind faq; else null."}
 
 SCHEMAS: dict[str, Any] = {
     "SearchHit": _object(
         {
-            "kind": {"const": "question"},
-            "question_id": {"type": "integer"},
+            "kind": _KIND,
+            "faq_entry_id": _FAQ_ENTRY_ID,
+            "question_id": {
+                "type": "integer",
+                "description": "The thread (for an FAQ entry, its main source).",
+            },
             "title": _TEXT,
             "excerpt_html": _HTML,
             "url": _URL,
@@ -59,7 +73,12 @@ SCHEMAS: dict[str, Any] = {
     ),
     "SimilarQuestion": _object(
         {
-            "question_id": {"type": "integer"},
+            "kind": _KIND,
+            "faq_entry_id": _FAQ_ENTRY_ID,
+            "question_id": {
+                "type": "integer",
+                "description": "The thread (for an FAQ entry, its main source).",
+            },
             "title": _TEXT,
             "url": _URL,
             "answered": {"type": "boolean"},
@@ -98,7 +117,8 @@ PATHS: dict[str, Any] = {
     },
     "/similar": {
         "get": _read(
-            "Prior questions like a draft, answered or not (for the ask page).",
+            "Prior questions like a draft, answered or not (for the ask page); matching FAQ entries "
+            "(kind faq, url their /faq/<id> page) first.",
             _json(
                 _object({"items": {"type": "array", "items": _ref("SimilarQuestion")}}),
                 "Most similar first; answer status only breaks ties.",

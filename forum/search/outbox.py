@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from forum.clock import utcnow
 from forum.extensions import db
 from forum.models import Answer, Post, Question, Tag, User, question_tags
+from forum.models.faq import FaqEntry
 from forum.models.search import SearchOutbox
 from forum.search import get_backend
 from forum.search.backend import SearchBackend
@@ -36,9 +37,13 @@ QUESTION_FIELDS = (
     "created_at",
     "tags",
 )
-ANSWER_FIELDS = ("body_html", "deleted_at", "author_id", "question_id")
+# score: a question's document lists its answers best first, so a vote can reorder them
+ANSWER_FIELDS = ("body_html", "deleted_at", "author_id", "question_id", "score")
 USER_FIELDS = ("username_key", "role")
+# an FAQ entry is indexed as part of its main thread's document
+FAQ_FIELDS = ("title", "body_html", "deleted_at", "question_id")
 QUEUED = "search_outbox_queued"
+CHANGED = "search_outbox_changed"
 BATCH_SIZE = 500
 
 _outbox = SearchOutbox.__table__
@@ -54,36 +59,52 @@ class _RetryState:
 def listen() -> None:
     """Attach the session hooks (once per process, whatever the number of apps)."""
     if not event.contains(db.session, "after_flush", queue_changes):
+        event.listen(db.session, "before_flush", note_changes)
         event.listen(db.session, "after_flush", queue_changes)
         event.listen(db.session, "after_commit", drain_after_commit)
 
 
-def _changed(obj, names) -> bool:
+def note_changes(session: Session, flush_context, instances) -> None:
+    """Note which attributes of loaded objects change, before the flush runs.
+
+    A value given as SQL (`post.score = Post.score + 1`, how votes count) is expired by the
+    flush: after it, its attribute shows no change.
+    """
+    noted = session.info.setdefault(CHANGED, set())
+    for obj in session.dirty:
+        noted.update((id(obj), state.key) for state in inspect(obj).attrs if state.history.has_changes())
+
+
+def _changed(obj, names, noted=frozenset()) -> bool:
     attributes = inspect(obj).attrs
-    return any(attributes[name].history.has_changes() for name in names)
+    return any(attributes[name].history.has_changes() or (id(obj), name) in noted for name in names)
 
 
 def queue_changes(session: Session, flush_context) -> None:
     """Write an outbox row for every question whose indexed content this flush changed."""
     # after_flush: ids are assigned, and new/dirty/deleted still describe what was flushed
+    noted = session.info.pop(CHANGED, set())
     question_ids: set[int] = set()
     user_ids: set[int] = set()
     tag_ids: set[int] = set()
     for obj in [*session.new, *session.deleted]:
         if isinstance(obj, Question):
             question_ids.add(obj.id)
-        elif isinstance(obj, Answer):
+        elif isinstance(obj, (Answer, FaqEntry)):
             question_ids.add(obj.question_id)
     for obj in session.dirty:
-        if isinstance(obj, Question) and _changed(obj, QUESTION_FIELDS):
+        if isinstance(obj, Question) and _changed(obj, QUESTION_FIELDS, noted):
             question_ids.add(obj.id)
-        elif isinstance(obj, Answer) and _changed(obj, ANSWER_FIELDS):
+        elif isinstance(obj, Answer) and _changed(obj, ANSWER_FIELDS, noted):
             history = inspect(obj).attrs.question_id.history
             question_ids.update([obj.question_id, *history.deleted])
-        elif isinstance(obj, User) and _changed(obj, USER_FIELDS):
+        elif isinstance(obj, User) and _changed(obj, USER_FIELDS, noted):
             user_ids.add(obj.id)
-        elif isinstance(obj, Tag) and _changed(obj, ("name",)):
+        elif isinstance(obj, Tag) and _changed(obj, ("name",), noted):
             tag_ids.add(obj.id)
+        elif isinstance(obj, FaqEntry) and _changed(obj, FAQ_FIELDS, noted):
+            history = inspect(obj).attrs.question_id.history
+            question_ids.update([obj.question_id, *history.deleted])
     question_ids.discard(None)
     if not (question_ids or user_ids or tag_ids):
         return
@@ -118,8 +139,11 @@ def drain_after_commit(session: Session) -> None:
 
     after_commit, not after_flush: a rolled-back post must never appear in search. A failure
     here must not fail the request (the change is saved); the rows stay in the outbox and the
-    next commit, or the next start, applies them.
+    next commit, or the next start, applies them. Releasing a savepoint fires after_commit too,
+    with the outer transaction still open (and on SQLite its write lock held): wait for it.
     """
+    if session.in_nested_transaction():
+        return
     if not (session.info.pop(QUEUED, False) or _RetryState.needed):
         return
     if not has_app_context():
