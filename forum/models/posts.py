@@ -53,6 +53,9 @@ class Post(db.Model):
     # soft-deleted (deleted_at set, deleted_by_id None), so every public list and search leaves
     # it out; a moderator releases it (undelete) or deletes it for good
     hidden_at: Mapped[datetime | None]
+    # why it is held: "flags" (spam or abuse flags) or "personal_data" (its author posted personal
+    # data anyway, forum/personal_data.py); a moderator releases or redacts it
+    hold_reason: Mapped[str | None] = mapped_column(String(20), index=True)
     # Imported posts (CC BY-SA) must credit their author and source wherever they are shown;
     # the original author's name is kept as written, even when the account no longer exists.
     origin_url: Mapped[str | None] = mapped_column(String(300))
@@ -77,6 +80,11 @@ class Post(db.Model):
     def is_hidden(self) -> bool:
         """Held for a moderator's review after enough spam or abuse flags (and deleted meanwhile)."""
         return self.hidden_at is not None and self.deleted_at is not None
+
+    @property
+    def is_held_for_personal_data(self) -> bool:
+        """Hidden until a moderator releases or redacts the personal data its author posted."""
+        return self.is_hidden and self.hold_reason == "personal_data"
 
 
 class Question(Post):
@@ -107,7 +115,8 @@ class Question(Post):
         primaryjoin="Question.id == Answer.question_id",
     )
 
-    __mapper_args__ = {"polymorphic_identity": "question"}
+    # inline: a post loaded as a Post comes with its subclass columns, in the same query
+    __mapper_args__ = {"polymorphic_identity": "question", "polymorphic_load": "inline"}
 
     @property
     def is_answered(self) -> bool:
@@ -137,12 +146,16 @@ class Answer(Post):
         remote_side="Question.id",
     )
 
-    __mapper_args__ = {"polymorphic_identity": "answer"}
+    # inline: a post loaded as a Post comes with its subclass columns, in the same query
+    __mapper_args__ = {"polymorphic_identity": "answer", "polymorphic_load": "inline"}
 
 
 # Indexes on columns that only the subclasses declare (all live in the `posts` table)
 Index("ix_posts_type_last_activity_at", Post.type, Question.last_activity_at)
 Index("ix_posts_question_id", Answer.question_id)
+# the question lists by votes and unanswered (and their counts), checked by tests/test_explain.py
+Index("ix_posts_type_score", Post.type, Post.score, Post.id)
+Index("ix_posts_type_answer_count_created_at", Post.type, Question.answer_count, Post.created_at, Post.id)
 
 
 class Tag(db.Model):
@@ -176,6 +189,9 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # held for a moderator, as posts are (deleted_at set too, deleted_by_id None): "personal_data"
+    hidden_at: Mapped[datetime | None]
+    hold_reason: Mapped[str | None] = mapped_column(String(20), index=True)
 
     post: Mapped[Post] = relationship(back_populates="comments")
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
@@ -184,6 +200,11 @@ class Comment(db.Model):
     def is_deleted(self) -> bool:
         """Soft-deleted comments stay in the database, hidden from the public."""
         return self.deleted_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        """Held for a moderator (its author posted personal data anyway), deleted meanwhile."""
+        return self.hidden_at is not None and self.deleted_at is not None
 
 
 class Revision(db.Model):

@@ -260,8 +260,11 @@ def mailer(app: Flask | None = None) -> Mailer:
 def _send_after_commit(session: Session) -> None:
     """Hand the committed transaction's copies to the sending threads.
 
-    after_commit, not before: a rolled-back answer must never be emailed about.
+    after_commit, not before: a rolled-back answer must never be emailed about. Releasing a
+    savepoint fires after_commit too, with the outer transaction still open: wait for it.
     """
+    if session.in_nested_transaction():
+        return
     messages = session.info.pop(PENDING, None)
     if not messages or not has_app_context():
         return

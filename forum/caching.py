@@ -1,0 +1,372 @@
+"""Pages kept for anonymous visitors, conditional GET for question pages, fingerprinted static files.
+
+**Pages.** A support forum is mostly read by anonymous visitors, and every anonymous visitor sees
+the same page. The question page and the lists (home, tag pages, the tag list) are rendered once
+and kept in Flask-Caching's store: in each worker's memory (SimpleCache), or shared by all workers
+through Redis when REDIS_URL is set. Signed-in members never get a kept page (theirs show their
+votes, edit links and CSRF tokens), nor does a visitor with a flash message waiting; a page whose
+rendering made a CSRF token is never kept. The `visitor` cookie is a header, never in the page,
+and the question page records its view before any of this (forum/faq/tracking.py).
+
+**Invalidation.** Keys carry generations (forum/models/caching.py) read from the database on each
+request: `q:<id>` for a question page, `lists` for the lists, `all` for every page. Session events
+note at flush time which threads a change touches (a post, comment, vote, acceptance, close, pin,
+FAQ entry, follow-up...) and bump their generations right after commit, so the next request
+renders afresh and nothing needs deleting. The names, roles and reputations of the people on a
+question page go into its key as a digest (one query): a rename, or a vote on their posts
+elsewhere, shows at once. A question's view count is filled into the kept page on each request.
+Kept pages expire after PAGE_CACHE_SECONDS (60): relative times ("5 min ago") and the view counts
+on lists are at most that old.
+
+**Conditional GET.** An anonymous question page has an ETag naming the kept page and the view
+count; a repeat request with it (If-None-Match) gets 304 Not Modified from a few small queries.
+
+**Static files.** `url_for('static', ...)` appends `?v=<content hash>`; a request with the
+current hash is answered with a year's `immutable` caching, any other with PAGE_CACHE_SECONDS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask, Response, current_app, g, has_app_context, make_response, request, session
+from flask_caching import Cache
+from flask_login import current_user
+from sqlalchemy import event, inspect, or_, select, union
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from forum.extensions import db
+from forum.models import Answer, Comment, Post, Question, Tag, User
+from forum.models.caching import CacheGeneration
+from forum.models.faq import FaqEntry, FaqSource, PageView, QuestionPopularity, SearchEvent
+from forum.models.moderation import AuditEntry
+from forum.models.notifications import Notification, NotificationSetting
+from forum.models.search import SearchDocument, SearchOutbox, SimilarEvent
+from forum.templating import compact
+
+log = logging.getLogger(__name__)
+
+cache = Cache()
+
+STATIC_IMMUTABLE_SECONDS = 365 * 24 * 3600
+_TOUCHED = "page_cache_touched"
+_RELEASE = "page_cache_release"
+_STATIC_HASHES = "page_cache_static_hashes"
+# rows that record activity without changing what any kept page shows
+_IGNORED = (
+    AuditEntry,
+    Notification,
+    NotificationSetting,
+    PageView,
+    QuestionPopularity,
+    SearchDocument,
+    SearchEvent,
+    SearchOutbox,
+    SimilarEvent,
+)
+USER_FIELDS = ("username", "role", "reputation")
+# the view count in a question page's header, filled in on each request
+_VIEWS = re.compile(r"<!--views-->[^<]*<!--/views-->")
+
+_generations = CacheGeneration.__table__
+_posts = Post.__table__
+_comments = Comment.__table__
+_users = User.__table__
+
+
+# What changed: noted at flush time, applied after commit
+
+
+@dataclass
+class Touched:
+    """What a transaction changed: threads (by question or by post), FAQ entries, lists, everything."""
+
+    questions: set[int] = field(default_factory=set)
+    posts: set[int] = field(default_factory=set)
+    entries: set[int] = field(default_factory=set)
+    lists: bool = False
+    everything: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.questions or self.posts or self.entries or self.lists or self.everything)
+
+
+def _changed(obj, names) -> bool:
+    attributes = inspect(obj).attrs
+    return any(attributes[name].history.has_changes() for name in names)
+
+
+def note_changes(session: Session, flush_context) -> None:
+    """Note which pages this flush changes (after_flush: new, dirty and deleted still say what)."""
+    touched: Touched = session.info.setdefault(_TOUCHED, Touched())
+    dirty = [obj for obj in session.dirty if session.is_modified(obj)]
+    for obj in [*session.new, *session.deleted, *dirty]:
+        if isinstance(obj, _IGNORED):
+            continue
+        if isinstance(obj, User):
+            touched.lists |= obj in session.deleted or _changed(obj, USER_FIELDS)
+        elif isinstance(obj, Tag):
+            touched.lists = True
+            touched.everything |= obj in session.deleted or _changed(obj, ("name", "merged_into_id"))
+        elif isinstance(obj, Question):
+            touched.questions.add(obj.id)
+            touched.lists = True
+        elif isinstance(obj, Answer):
+            touched.questions.update([obj.question_id, *inspect(obj).attrs.question_id.history.deleted])
+            touched.lists = True
+        elif isinstance(obj, FaqEntry):
+            touched.entries.add(obj.id)
+            touched.questions.update([obj.question_id, *inspect(obj).attrs.question_id.history.deleted])
+        else:  # comments, votes, flags, sources of FAQ entries, follow-ups, claims...
+            for name, ids in (("question_id", touched.questions), ("post_id", touched.posts)):
+                value = getattr(obj, name, None)
+                if isinstance(value, int):
+                    ids.add(value)
+
+
+def forget_changes(session: Session, previous_transaction) -> None:
+    """The whole transaction rolled back: nothing it noted happened (a savepoint's rollback keeps them)."""
+    if previous_transaction.parent is None:
+        session.info.pop(_TOUCHED, None)
+
+
+def bump_after_commit(session: Session) -> None:
+    """Bump the generations of what the committed transaction changed.
+
+    After commit, not at flush: a page rendered meanwhile from the old rows must be kept under the
+    old generation. A failure is logged, never raised (the change is saved); kept pages then show
+    the old version until they expire.
+    """
+    if session.in_nested_transaction():  # a savepoint released: the outer transaction goes on
+        return
+    touched = session.info.pop(_TOUCHED, None)
+    if not touched or not has_app_context():
+        return
+    try:
+        bump(touched)
+    except Exception:  # noqa: BLE001 - the change is committed; pages expire on their own
+        current_app.logger.warning("Page cache generations not bumped.", exc_info=True)
+
+
+def bump(touched: Touched) -> None:
+    """Add one to the generation of every page the change touched (one short transaction)."""
+    with db.engine.begin() as connection:
+        question_ids = set(touched.questions)
+        if touched.posts:
+            rows = connection.execute(
+                select(_posts.c.id, _posts.c.question_id).where(_posts.c.id.in_(sorted(touched.posts)))
+            )
+            question_ids.update(question_id or post_id for post_id, question_id in rows)
+        if touched.entries:  # an FAQ entry's banner shows on each of its source threads
+            question_ids.update(
+                connection.scalars(
+                    select(FaqSource.question_id).where(FaqSource.entry_id.in_(sorted(touched.entries)))
+                )
+            )
+        names = {f"q:{question_id}" for question_id in question_ids if question_id}
+        if touched.lists:
+            names.add("lists")
+        if touched.everything:
+            names.add("all")
+        if not names:
+            return
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        # sorted: concurrent bumps lock rows in the same order
+        upsert = dialect.insert(_generations).on_conflict_do_update(
+            index_elements=[_generations.c.name], set_={"value": _generations.c.value + 1}
+        )
+        connection.execute(upsert, [{"name": name, "value": 1} for name in sorted(names)])
+
+
+def generations(*names: str) -> tuple[int, ...]:
+    """The current generations (0 for one never bumped), in the order asked."""
+    rows = dict(
+        db.session.execute(
+            select(_generations.c.name, _generations.c.value).where(_generations.c.name.in_(names))
+        )
+        .tuples()
+        .all()
+    )
+    return tuple(rows.get(name, 0) for name in names)
+
+
+def thread_people(question_id: int) -> str:
+    """A digest of what a question page shows of its people: id, name, role and reputation."""
+    thread_posts = or_(_posts.c.id == question_id, _posts.c.question_id == question_id)
+    people = union(
+        select(_posts.c.author_id).where(thread_posts),
+        select(_posts.c.edited_by_id).where(thread_posts),
+        select(_comments.c.author_id).where(_comments.c.post_id.in_(select(_posts.c.id).where(thread_posts))),
+    )
+    rows = db.session.execute(
+        select(_users.c.id, _users.c.username, _users.c.role, _users.c.reputation)
+        .where(_users.c.id.in_(people))
+        .order_by(_users.c.id)
+    ).all()
+    return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()[:16]
+
+
+# Kept pages
+
+
+# the query parameters a kept list page may have, and its first pages: every other address is
+# rendered afresh, so made-up query strings cannot fill the store
+LIST_ARGS = frozenset({"sort", "page"})
+LIST_PAGES = frozenset(str(number) for number in range(1, 11))
+
+
+def serves_anonymous(list_page: bool = False) -> bool:
+    """Whether this request may get a kept page: an anonymous GET with no flash message waiting,
+    and no query string (a list: at most one sort and one of the first ten page numbers)."""
+    if request.method not in ("GET", "HEAD") or current_app.config.get("CACHE_TYPE") == "NullCache":
+        return False
+    if list_page:
+        args = request.args
+        if not set(args) <= LIST_ARGS or any(len(args.getlist(name)) > 1 for name in args):
+            return False
+        if args.get("page", "1") not in LIST_PAGES:
+            return False
+    elif request.query_string:
+        return False
+    return not current_user.is_authenticated and not session.get("_flashes")
+
+
+def _release(app: Flask) -> str:
+    """A digest of the templates and static files: a new release never reads another's pages."""
+    release = app.extensions.get(_RELEASE)
+    if release is None:
+        digest = hashlib.sha256()
+        for folder in (Path(app.template_folder), Path(app.static_folder)):
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    digest.update(str(path.relative_to(folder)).encode())
+                    digest.update(path.read_bytes())
+        release = app.extensions[_RELEASE] = digest.hexdigest()[:12]
+    return release
+
+
+def _get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001 - a store that does not answer is a miss
+        current_app.logger.warning("Page cache not read.", exc_info=True)
+        return None
+
+
+def _keep(key: str, entry) -> None:
+    if current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g:
+        return  # the page holds this visitor's CSRF token
+    try:
+        cache.set(key, entry)
+    except Exception:  # noqa: BLE001 - a store that does not answer keeps nothing
+        current_app.logger.warning("Page cache not written.", exc_info=True)
+
+
+def _kept(key: str, render: Callable[[], str]) -> tuple[str, float]:
+    """(html, rendered at) under the key, rendering and keeping the page when it is not there."""
+    entry = _get(key)
+    if entry is None:
+        entry = (render(), time.time())
+        _keep(key, entry)
+    return entry
+
+
+def _anonymous_response(html: str) -> Response:
+    response = make_response(html)
+    response.vary.add("Cookie")
+    response.cache_control.no_cache = True  # browsers keep it, and ask again each time (ETag)
+    return response
+
+
+def thread_generations(question_id: int) -> tuple[int, ...]:
+    """A question page's generations; read them before loading anything the page shows."""
+    return generations(f"q:{question_id}", "all")
+
+
+def question_page(
+    question: Question, thread_generations: tuple[int, ...], render: Callable[[], str]
+) -> Response:
+    """An anonymous visitor's question page: kept, with an ETag, 304 when the visitor has it."""
+    own, everything = thread_generations
+    people = thread_people(question.id)
+    key = f"page:q:{question.id}:{own}:{everything}:{people}:{_release(current_app)}"
+    html, rendered_at = _kept(key, render)
+    views = question.view_count or 0
+    etag = hashlib.sha256(f"{key}:{rendered_at}:{views}".encode()).hexdigest()[:32]
+    if request.if_none_match.contains_weak(etag):
+        response = _anonymous_response("")
+        response.status_code = 304
+    else:
+        response = _anonymous_response(
+            _VIEWS.sub(f"<!--views-->{compact(views)}<!--/views-->", html, count=1)
+        )
+    response.set_etag(etag)
+    return response
+
+
+def list_page(render: Callable[[], str]) -> Response:
+    """An anonymous visitor's list page (its sort and page number), kept until the lists change."""
+    lists, everything = generations("lists", "all")
+    address = hashlib.sha256(request.full_path.encode()).hexdigest()[:24]
+    key = f"page:list:{request.endpoint}:{lists}:{everything}:{_release(current_app)}:{address}"
+    html, _ = _kept(key, render)
+    return _anonymous_response(html)
+
+
+# Static files
+
+
+def static_hash(filename: str) -> str | None:
+    """The first 12 hex digits of a static file's SHA-256, or None when there is no such file."""
+    app = current_app._get_current_object()
+    hashes = app.extensions.setdefault(_STATIC_HASHES, {})
+    if filename in hashes and not app.debug:
+        return hashes[filename]
+    folder = Path(app.static_folder).resolve()
+    path = (folder / filename).resolve()
+    if not path.is_relative_to(folder) or not path.is_file():
+        return None
+    hashes[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return hashes[filename]
+
+
+def _fingerprint(endpoint: str, values: dict) -> None:
+    """url_defaults: `url_for('static', filename=...)` names the file's content hash too."""
+    if endpoint == "static" and "v" not in values and isinstance(values.get("filename"), str):
+        digest = static_hash(values["filename"])
+        if digest:
+            values["v"] = digest
+
+
+def _static_headers(response: Response) -> Response:
+    """A year for a fingerprinted static file (its name changes with it), minutes for anything else."""
+    if request.endpoint != "static" or response.status_code not in (200, 304):
+        return response
+    filename = (request.view_args or {}).get("filename", "")
+    cache_control = response.cache_control
+    cache_control.no_cache = None
+    cache_control.public = True
+    if request.args.get("v") and request.args.get("v") == static_hash(filename):
+        cache_control.max_age = STATIC_IMMUTABLE_SECONDS
+        cache_control.immutable = True
+    else:
+        cache_control.max_age = int(current_app.config.get("CACHE_DEFAULT_TIMEOUT") or 60)
+    return response
+
+
+def init_caching(app: Flask) -> None:
+    """Start the store, watch the session for changes, and fingerprint static files."""
+    cache.init_app(app)
+    if not event.contains(db.session, "after_flush", note_changes):
+        event.listen(db.session, "after_flush", note_changes)
+        event.listen(db.session, "after_commit", bump_after_commit)
+        event.listen(db.session, "after_soft_rollback", forget_changes)
+    app.url_defaults(_fingerprint)
+    app.after_request(_static_headers)

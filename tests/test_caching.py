@@ -1,0 +1,336 @@
+"""Pages kept for anonymous visitors: served from the store, changed at once, never a member's;
+conditional GET for question pages; fingerprinted static files."""
+
+import re
+
+import pytest
+
+from forum.extensions import db
+from forum.faq import candidates, tracking
+from forum.models import Comment, User
+from forum.moderation import holds, threads
+from forum.questions import service
+from forum.votes import service as votes
+from tests.conftest import grant, login, make_answer, make_question, make_user
+from tests.test_query_counts import counted_statements
+
+ANSWER = "Hold the dial for ten seconds, then follow the app to pair it again."
+
+
+@pytest.fixture
+def people(app):
+    people = {
+        "mod": make_user("mod", role="moderator"),
+        "asker": make_user("asker"),
+        "helper": make_user("helper"),
+        "voter": make_user("voter"),
+    }
+    grant(people["voter"], 200)
+    return people
+
+
+@pytest.fixture
+def thread(people):
+    question = make_question(people["asker"])
+    answer = make_answer(people["helper"], question, ANSWER)
+    service.comment(people["voter"], answer.id, "This worked for me as well, thanks.")
+    return question, answer
+
+
+def url(question) -> str:
+    return f"/questions/{question.id}/{question.slug}"
+
+
+def fetch(client, address: str, **headers):
+    """(response, statements run) for a GET."""
+    with counted_statements() as statements:
+        response = client.get(address, headers=headers)
+    return response, len(statements)
+
+
+def page(client, address: str) -> str:
+    response = client.get(address)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_repeat_anonymous_visit_is_served_from_the_store(client, thread):
+    question, _ = thread
+    first, cold = fetch(client, url(question))
+    second, warm = fetch(client, url(question))
+    assert first.status_code == second.status_code == 200
+    assert first.get_data() == second.get_data()
+    assert ANSWER in second.get_data(as_text=True)
+    assert warm < cold
+    assert warm <= 3  # the generations, the question, the digest of its people
+    assert "Cookie" in second.headers["Vary"]
+
+
+def test_views_are_counted_when_the_page_comes_from_the_store(app, thread):
+    question, _ = thread
+    tracking.discard_views()
+    for _ in range(3):
+        assert app.test_client().get(url(question)).status_code == 200  # three visitors
+    assert tracking.flush_views() == 3
+    db.session.expire_all()
+    shown = page(app.test_client(), url(question))
+    assert "Viewed <!--views-->3<!--/views--> times" in shown
+
+
+def test_kept_pages_hold_no_visitor_cookie_or_csrf_token(app, thread):
+    question, _ = thread
+    first = app.test_client().get(url(question))
+    second = app.test_client().get(url(question))
+    assert first.headers.get("Set-Cookie", "").startswith("visitor=")
+    cookies = [first.headers["Set-Cookie"].split(";")[0], second.headers["Set-Cookie"].split(";")[0]]
+    assert cookies[0] != cookies[1]  # each visitor gets their own
+    body = second.get_data(as_text=True)
+    assert "csrf" not in body.lower()
+    assert cookies[0].split("=")[1] not in body
+
+
+def _answer(people, question, answer):
+    make_answer(people["voter"], question, "A second answer: unplug it for a minute, then retry.")
+    return "A second answer"
+
+
+def _edit(people, question, answer):
+    service.edit(people["helper"], answer.id, ANSWER + " Edited: the dial is on the left.")
+    return "Edited: the dial is on the left."
+
+
+def _delete_answer(people, question, answer):
+    service.delete(people["helper"], answer.id)
+    return "0 Answers"
+
+
+def _comment(people, question, answer):
+    service.comment(people["voter"], question.id, "Which model do you have exactly?")
+    return "Which model do you have exactly?"
+
+
+def _delete_comment(people, question, answer):
+    comment = db.session.scalars(db.select(Comment)).one()
+    service.delete_comment(people["voter"], comment.id)
+    return "!This worked for me as well"
+
+
+def _vote(people, question, answer):
+    votes.vote(people["voter"], answer.id, 1)
+    return '<span class="score" title="score" aria-live="polite">1<'
+
+
+def _accept(people, question, answer):
+    votes.accept(people["asker"], question.id, answer.id)
+    return 'title="Accepted answer"'
+
+
+def _close(people, question, answer):
+    threads.close(people["mod"], question.id, "off-topic")
+    return "This question is closed"
+
+
+def _lock(people, question, answer):
+    threads.lock(people["mod"], question.id)
+    return "This thread is locked"
+
+
+def _faq(people, question, answer):
+    candidates.approve(
+        people["mod"],
+        [question.id],
+        "How do I reset the thermostat password?",
+        ANSWER + "\n\nCredit: the helper's answer.",
+        "",
+        "Accounts",
+    )
+    return "This thread is part of our FAQ"
+
+
+def _rename(people, question, answer):
+    helper = db.session.get(User, people["helper"].id)
+    helper.username = "helper_renamed"
+    db.session.commit()
+    return "helper_renamed"
+
+
+def _reputation_elsewhere(people, question, answer):
+    elsewhere = make_question(people["helper"], title="Another question about the schedule screen")
+    votes.vote(people["voter"], elsewhere.id, 1)  # the helper's reputation changes on this page too
+    return '<span class="rep" title="reputation">6<'
+
+
+def _hold_and_release(people, question, answer):
+    held = service.answer(
+        people["voter"],
+        question.id,
+        "Call me on +44 20 7946 0958 and I will help.",
+        confirm_personal_data=True,
+    )
+    assert "+44 20 7946 0958" not in page(people["client"], url(question))
+    holds.release(people["mod"], "post", held.id)
+    return "+44 20 7946 0958"
+
+
+CHANGES = [
+    _answer,
+    _edit,
+    _delete_answer,
+    _comment,
+    _delete_comment,
+    _vote,
+    _accept,
+    _close,
+    _lock,
+    _faq,
+    _rename,
+    _reputation_elsewhere,
+    _hold_and_release,
+]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[change.__name__.strip("_") for change in CHANGES])
+def test_every_change_shows_at_once(client, people, thread, change):
+    question, answer = thread
+    people["client"] = client
+    before = page(client, url(question))
+    assert page(client, url(question)) == before  # kept
+    expected = change(people, question, answer)
+    after = page(client, url(question))
+    if expected.startswith("!"):
+        assert expected[1:] in before and expected[1:] not in after
+    else:
+        assert expected not in before and expected in after
+
+
+def test_members_never_get_a_kept_page(app, people, thread):
+    question, _ = thread
+    member = app.test_client()
+    login(member, "voter")
+    member_page, member_cold = fetch(member, url(question))
+    anonymous_page, _ = fetch(app.test_client(), url(question))
+    assert "voter" in member_page.get_data(as_text=True)
+    assert 'name="csrf_token"' in member_page.get_data(as_text=True)
+    assert 'name="csrf_token"' not in anonymous_page.get_data(as_text=True)
+    assert "Sign out" not in anonymous_page.get_data(as_text=True)
+    again, member_warm = fetch(member, url(question))
+    assert member_warm == member_cold  # rendered afresh
+    assert "Sign out" in again.get_data(as_text=True)
+    assert "ETag" not in again.headers
+
+
+def test_a_flash_message_is_never_kept(app, people, thread):
+    visitor = app.test_client()
+    page(visitor, "/")
+    login(visitor, "asker")
+    signed_out = visitor.submit("/logout", follow_redirects=True).get_data(as_text=True)
+    assert 'class="flash' in signed_out
+    assert 'class="flash' not in page(visitor, "/")
+    assert 'class="flash' not in page(app.test_client(), "/")
+
+
+def test_conditional_get_answers_304_until_the_page_changes(app, people, thread):
+    question, answer = thread
+    first = app.test_client().get(url(question))
+    etag = first.headers["ETag"]
+    assert "no-cache" in first.headers["Cache-Control"]
+    tracking.discard_views()
+    repeat, statements = fetch(app.test_client(), url(question), **{"If-None-Match": etag})
+    assert repeat.status_code == 304 and repeat.get_data() == b""
+    assert repeat.headers["ETag"] == etag
+    assert statements <= 3
+    assert tracking.flush_views() == 1  # the 304 still counts its visitor
+
+    service.edit(people["helper"], answer.id, ANSWER + " Edited once more.")
+    changed = app.test_client().get(url(question), headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "Edited once more." in changed.get_data(as_text=True)
+    assert changed.headers["ETag"] != etag
+
+
+def test_conditional_get_is_anonymous_only(app, people, thread):
+    question, _ = thread
+    etag = app.test_client().get(url(question)).headers["ETag"]
+    member = app.test_client()
+    login(member, "voter")
+    response = member.get(url(question), headers={"If-None-Match": etag})
+    assert response.status_code == 200 and "ETag" not in response.headers
+
+
+def test_lists_are_kept_and_change_at_once(client, people, thread):
+    question, answer = thread
+    for address in ("/", "/?sort=votes", "/questions/tagged/password", "/tags"):
+        first, cold = fetch(client, address)
+        second, warm = fetch(client, address)
+        assert first.get_data() == second.get_data() and warm < cold, address
+    make_question(people["voter"], title="A brand new question about batteries", tags="batteries")
+    assert "brand new question" in page(client, "/")
+    assert "batteries" in page(client, "/tags")
+    votes.vote(people["voter"], question.id, 1)
+    assert re.search(r"<strong>1</strong> vote<", page(client, "/?sort=votes"))
+
+
+def test_static_files_are_fingerprinted_and_kept_for_a_year(client):
+    home = page(client, "/")
+    match = re.search(r'href="/static/forum\.css\?v=([0-9a-f]{12})"', home)
+    assert match, "the stylesheet has no fingerprint"
+    for name in ("forum.js", "votes.js", "favicon.svg"):
+        assert re.search(rf"/static/{re.escape(name)}\?v=[0-9a-f]{{12}}", home), name
+    fingerprinted = client.get(f"/static/forum.css?v={match.group(1)}")
+    assert fingerprinted.status_code == 200
+    control = fingerprinted.headers["Cache-Control"]
+    assert "max-age=31536000" in control and "immutable" in control and "public" in control
+    for address in ("/static/forum.css", "/static/forum.css?v=000000000000"):
+        plain = client.get(address)
+        assert plain.status_code == 200
+        assert "immutable" not in plain.headers["Cache-Control"]
+        assert "max-age=60" in plain.headers["Cache-Control"]
+        plain.close()
+    fingerprinted.close()
+
+
+def test_the_store_is_redis_when_configured_and_none_at_zero(monkeypatch):
+    from forum import config
+
+    monkeypatch.delenv("PAGE_CACHE_SECONDS", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert config.from_env()["CACHE_TYPE"] == "SimpleCache"
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
+    settings = config.from_env()
+    assert (
+        settings["CACHE_TYPE"] == "RedisCache" and settings["CACHE_REDIS_URL"] == "redis://127.0.0.1:6379/3"
+    )
+    monkeypatch.setenv("PAGE_CACHE_SECONDS", "0")
+    assert config.from_env()["CACHE_TYPE"] == "NullCache"
+
+
+def test_only_plain_addresses_are_kept(client, thread):
+    question, _ = thread
+    for address in (
+        f"{url(question)}?utm_source=mail",
+        "/?sort=newest&junk=1",
+        "/?page=11",
+        "/?sort=votes&sort=newest",
+    ):
+        first, cold = fetch(client, address)
+        second, warm = fetch(client, address)
+        assert first.status_code == second.status_code == 200, address
+        assert warm == cold, address  # rendered afresh each time
+        assert "ETag" not in second.headers
+
+
+def test_a_released_savepoint_waits_for_the_outer_commit(app, caplog):
+    """A new tag is made in a savepoint inside the asking transaction: releasing it fires
+    after_commit with that transaction still open (on SQLite, holding the write lock); the
+    generations are bumped once, after the real commit, and nothing waits on the lock."""
+    from sqlalchemy import select
+
+    from forum.models.caching import CacheGeneration
+
+    asker = make_user("ann")
+    before = dict(db.session.execute(select(CacheGeneration.name, CacheGeneration.value)).all())
+    asker.about = "Written in the same transaction, before the savepoint."  # the transaction writes first
+    question = make_question(asker, "A question with a brand new tag on it", tags="brand-new-tag")
+    after = dict(db.session.execute(select(CacheGeneration.name, CacheGeneration.value)).all())
+    assert "not bumped" not in caplog.text
+    assert after.get("lists", 0) > before.get("lists", 0)
+    assert after.get(f"q:{question.id}", 0) >= 1
