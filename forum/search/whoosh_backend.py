@@ -10,6 +10,7 @@ import threading
 import weakref
 from calendar import timegm
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -24,7 +25,7 @@ from whoosh.reading import TermNotFound
 
 from forum.extensions import db
 from forum.search import ranking
-from forum.search.backend import IndexBusy, Match, Progress, SearchBackend
+from forum.search.backend import IndexBusy, Match, Progress, SearchBackend, SearchUnavailable
 from forum.search.documents import VOCABULARY_WORD, Document, load_documents, visible_question_ids
 from forum.search.highlight import passage_window, with_ellipses
 from forum.search.query import SearchQuery
@@ -175,11 +176,18 @@ class WhooshBackend(SearchBackend):
         Never used in a `with` block: it stays open for the next call. Ranking is
         QualityWeighting's; similar() scores on its own (see _similar_scores).
         """
-        index = self._open()
-        previous = getattr(self._local, "searcher", None)
-        if previous is not None and not previous.is_closed and previous.up_to_date():
-            return previous
-        searcher = index.searcher(weighting=QualityWeighting())
+        try:
+            index = self._open()
+            previous = getattr(self._local, "searcher", None)
+            if previous is not None and not previous.is_closed and previous.up_to_date():
+                return previous
+            searcher = index.searcher(weighting=QualityWeighting())
+        except (OSError, whoosh_index.IndexError) as error:
+            # the folder deleted, or its files: say so until `flask search reindex` builds it again,
+            # and keep no searcher (the new index may reach the old one's generation number)
+            self._local = threading.local()
+            log.error("The search index at %s cannot be read: %s", self.path, error)
+            raise SearchUnavailable() from error
         if previous is not None:
             previous.close()
         self._local.searcher = searcher
@@ -206,6 +214,19 @@ class WhooshBackend(SearchBackend):
             else:
                 writer.update_document(**document_fields(document))
 
+    @staticmethod
+    def _commit(writer, **options) -> None:
+        """Commit; when that fails (a full disk), give the writer up so the next one gets the lock.
+
+        A failed commit leaves Whoosh's writer open and its lock held: every later write in
+        this process would wait SEARCH_WRITER_TIMEOUT and give up, and the outbox never drain.
+        """
+        try:
+            writer.commit(**options)
+        except BaseException:
+            _abandon(writer)
+            raise
+
     # -- the interface ----------------------------------------------------------------------
 
     def index(self, question_ids) -> None:
@@ -221,7 +242,7 @@ class WhooshBackend(SearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(mergetype=merge_when_many)
+        self._commit(writer, mergetype=merge_when_many)
 
     def remove(self, question_ids) -> None:
         ids = sorted(set(question_ids))
@@ -233,9 +254,16 @@ class WhooshBackend(SearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        self._commit(writer)
+
+    def _forget_if_deleted(self) -> None:
+        """Start the index again where its folder was deleted (only a rebuild or a clear may)."""
+        if self._index is not None and not whoosh_index.exists_in(self.path):
+            self._index = None
+            self._local = threading.local()  # searchers of the deleted index
 
     def rebuild(self, progress: Progress | None = None) -> int:
+        self._forget_if_deleted()
         writer = self._open().writer(timeout=max(self.timeout, 60.0), delay=self.delay, limitmb=128)
         count = 0
         try:
@@ -249,12 +277,13 @@ class WhooshBackend(SearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(mergetype=writing.CLEAR)
+        self._commit(writer, mergetype=writing.CLEAR)
         return count
 
     def clear(self) -> None:
+        self._forget_if_deleted()
         writer = self._writer()
-        writer.commit(mergetype=writing.CLEAR)
+        self._commit(writer, mergetype=writing.CLEAR)
 
     def indexed_fingerprints(self) -> dict[int, str]:
         return {
@@ -563,6 +592,27 @@ def _passage(content: str, terms: frozenset[str], words: list[str]) -> Markup | 
         cut_before=start + fragments[0].startchar > 0,
         cut_after=start + fragments[-1].endchar < len(content),
     )
+
+
+def _abandon(writer: writing.SegmentWriter) -> None:
+    """Close what a writer whose commit failed holds, and free its lock.
+
+    Whoosh's cancel() stops at the first step that fails, and on a full disk closing a file
+    fails too: each step here is tried on its own.
+    """
+    if writer.is_closed:
+        return
+    steps = (
+        writer.perdocwriter.close,
+        writer.fieldwriter.close,
+        writer.pool.cleanup,
+        writer._tempstorage.destroy,
+        writer.writelock.release,
+    )
+    for step in steps:
+        with suppress(Exception):
+            step()
+    writer.is_closed = True
 
 
 def merge_when_many(writer, segments):
