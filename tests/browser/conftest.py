@@ -6,8 +6,10 @@ production one (its own temporary instance folder) on the test database, so what
 with the factories, inside the `app` fixture's context, the browser sees once committed.
 
 Fixtures for later browser tests: `live_server` (its base URL), `page` (a fresh browser tab),
-`sign_in(page, username)`, and `screenshot(page, name)` which saves a PNG under
-tests/artifacts/screenshots/ (git-ignored).
+`sign_in(page, username)`, `screenshot(page, name)` which saves a PNG under
+tests/artifacts/screenshots/ (git-ignored), `reindex()` which brings the live server's search
+index up to date with what the factories made (on SQLite it has its own Whoosh index), and
+`axe(page)` which runs axe-core (tests/browser/node_modules, installed by `make axe`) in the page.
 """
 
 from __future__ import annotations
@@ -27,14 +29,15 @@ from tests.conftest import PASSWORD, TEST_SETTINGS
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(scope="session")
-def live_server(_app) -> Iterator[str]:
-    """The forum served by werkzeug in a thread; yields its base URL. `_app` has built the schema."""
+def live_app(_app):
+    """The app the live server runs (its own instance folder). `_app` has built the schema."""
     instance = tempfile.mkdtemp(prefix="forum-browser-")
-    server_app = create_app(
+    return create_app(
         {
             **TEST_SETTINGS,
             "FORUM_INSTANCE_PATH": instance,
@@ -42,6 +45,12 @@ def live_server(_app) -> Iterator[str]:
             "DASHBOARD_CACHE_SECONDS": 0,
         }
     )
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    """The forum served by werkzeug in a thread; yields its base URL."""
+    server_app = live_app
     server = make_server("127.0.0.1", 0, server_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -111,3 +120,45 @@ def screenshot() -> Callable:
         return path
 
     return screenshot
+
+
+@pytest.fixture
+def reindex(live_app) -> Callable[[], None]:
+    """Rebuild the live server's search index from the database, after the test's commits."""
+    from forum.search import get_backend
+
+    def reindex() -> None:
+        db.session.commit()
+        with live_app.app_context():
+            get_backend().rebuild()
+            db.session.remove()
+
+    return reindex
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, from the version pinned in tests/browser/package-lock.json."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: `make axe` installs it (npm ci in tests/browser).")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe(axe_source) -> Callable:
+    """Run axe-core on the page as it is; returns its violations ({id, impact, help, nodes})."""
+
+    def axe(page) -> list[dict]:
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            page.add_script_tag(content=axe_source)
+        return page.evaluate(
+            """async () => {
+                const results = await window.axe.run(document, {resultTypes: ["violations"]});
+                return results.violations.map((violation) => ({
+                    id: violation.id, impact: violation.impact, help: violation.help,
+                    nodes: violation.nodes.map((node) => ({target: node.target, html: node.html})),
+                }));
+            }"""
+        )
+
+    return axe
