@@ -43,6 +43,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     init_notifications(app)
 
+    from forum.faq.tracking import init_tracking
+
+    init_tracking(app)
+
+    from forum.caching import init_caching
+
+    init_caching(app)
+
     from forum.cli import register_cli
 
     register_cli(app)
@@ -67,6 +75,8 @@ def _register_blueprints(app: Flask) -> None:
     from forum.auth.views import bp as auth
     from forum.dashboard.views import bp as dashboard
     from forum.experts.views import bp as experts
+    from forum.faq.api import bp as faq_api
+    from forum.faq.views import bp as faq
     from forum.followups.api import bp as followups_api
     from forum.followups.views import bp as followups
     from forum.moderation.api import bp as moderation_api
@@ -93,9 +103,10 @@ def _register_blueprints(app: Flask) -> None:
         followups,
         moderation,
         admin,
+        faq,
     )
     # the JSON API: bearer tokens, never cookies, so no CSRF token either
-    apis = (api, search_api, suggestions_api, followups_api, admin_api, moderation_api)
+    apis = (api, search_api, suggestions_api, followups_api, admin_api, moderation_api, faq_api)
     for blueprint in (*pages, *apis):
         app.register_blueprint(blueprint)
     for blueprint in apis:

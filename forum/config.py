@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,36 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+# Halcyon's order numbers; PERSONAL_DATA_PATTERNS replaces this
+DEFAULT_PERSONAL_DATA_PATTERNS = {"order": r"\bHAL-\d{8}\b"}
+
+
+def _patterns(raw: str | None) -> dict[str, str]:
+    """PERSONAL_DATA_PATTERNS: a JSON object of kind -> regular expression, each checked now."""
+    patterns = json.loads(raw) if raw else dict(DEFAULT_PERSONAL_DATA_PATTERNS)
+    if not isinstance(patterns, dict) or not all(
+        isinstance(kind, str) and isinstance(pattern, str) for kind, pattern in patterns.items()
+    ):
+        raise ValueError('PERSONAL_DATA_PATTERNS must be a JSON object like {"order": "HAL-\\d{8}"}.')
+    for kind, pattern in patterns.items():
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            message = f"PERSONAL_DATA_PATTERNS[{kind!r}] is not a regular expression: {error}"
+            raise ValueError(message) from None
+    return patterns
+
+
+def _page_cache(redis_url: str | None, seconds: float) -> dict[str, Any]:
+    """Flask-Caching's settings for the pages kept for anonymous visitors."""
+    if seconds <= 0:
+        return {"CACHE_TYPE": "NullCache", "CACHE_DEFAULT_TIMEOUT": 0, "CACHE_NO_NULL_WARNING": True}
+    settings = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": int(seconds), "CACHE_THRESHOLD": 500}
+    if redis_url:
+        settings.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=redis_url, CACHE_KEY_PREFIX="forum:")
+    return settings
+
+
 def instance_path() -> Path:
     """The folder for the SQLite file, the search index and the generated secret key."""
     return Path(os.environ.get("FORUM_INSTANCE_PATH", ROOT / "instance")).resolve()
@@ -71,6 +102,9 @@ def from_env() -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # pages kept for anonymous visitors (forum/caching.py): in each worker's memory, or in
+        # Redis shared by all workers; PAGE_CACHE_SECONDS is how old one may get (0: none kept)
+        **_page_cache(redis_url, float(os.environ.get("PAGE_CACHE_SECONDS", 60))),
         # argon2id cost: OWASP's 19 MiB, 2 passes, 1 lane (about 30 ms a hash); tests lower it
         "PASSWORD_HASH_TIME_COST": int(os.environ.get("PASSWORD_HASH_TIME_COST", 2)),
         "PASSWORD_HASH_MEMORY_KIB": int(os.environ.get("PASSWORD_HASH_MEMORY_KIB", 19456)),
@@ -106,6 +140,26 @@ def from_env() -> dict[str, Any]:
         "CLOSE_VOTES_NEEDED": int(os.environ.get("CLOSE_VOTES_NEEDED", 3)),
         # spam or abuse flags from this many different members hide a post pending review
         "FLAG_HIDE_COUNT": int(os.environ.get("FLAG_HIDE_COUNT", 6)),
+        # an FAQ entry not reviewed for this many days goes back to the moderators' queue
+        "FAQ_REVIEW_DAYS": int(os.environ.get("FAQ_REVIEW_DAYS", 180)),
         # privilege thresholds that differ from the defaults, e.g. {"vote_down": 50}
         "PRIVILEGES": json.loads(os.environ.get("PRIVILEGES") or "{}"),
+        # page views wait in each worker's memory and are written every this many seconds or
+        # views, whichever comes first (forum/faq/tracking.py); 0 writes at the end of each request
+        "VIEW_FLUSH_SECONDS": float(os.environ.get("VIEW_FLUSH_SECONDS", 30)),
+        "VIEW_FLUSH_SIZE": int(os.environ.get("VIEW_FLUSH_SIZE", 500)),
+        # minutes between popularity refreshes in the running app (0: only `flask faq refresh`)
+        "FAQ_REFRESH_MINUTES": float(os.environ.get("FAQ_REFRESH_MINUTES", 60)),
+        # popularity from which a thread is an FAQ candidate (forum/faq/popularity.py): 45 is
+        # about 40 visitors over the past week plus 3 followers on a thread active this week
+        "FAQ_CANDIDATE_MIN_SCORE": float(os.environ.get("FAQ_CANDIDATE_MIN_SCORE", 45)),
+        # personal data held back from posts (forum/personal_data.py): {kind: regular expression}
+        # for account or order numbers, besides emails, phone and card numbers; and the countries
+        # whose national phone formats are recognised (international +NN numbers always are)
+        "PERSONAL_DATA_PATTERNS": _patterns(os.environ.get("PERSONAL_DATA_PATTERNS")),
+        "PERSONAL_DATA_PHONE_REGIONS": [
+            region.strip().upper()
+            for region in os.environ.get("PERSONAL_DATA_PHONE_REGIONS", "US,GB").split(",")
+            if region.strip()
+        ],
     }

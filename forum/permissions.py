@@ -117,6 +117,11 @@ def can_flag(user: User | None, post: Post) -> bool:
     return flag_refusal(user, post) is None
 
 
+def can_review_personal_data(user: User | None) -> bool:
+    """Release or redact posts and comments held for personal data: moderators and admins."""
+    return can_moderate(user)
+
+
 def can_review_flags(user: User | None) -> bool:
     """The moderation queue and the audit log: moderators and admins."""
     return can_moderate(user)
@@ -163,7 +168,7 @@ def can_delete(user: User | None, post: Post) -> bool:
 
 def can_undelete(user: User | None, post: Post) -> bool:
     """Moderators restore any deleted post; authors restore what they deleted themselves."""
-    if not post.is_deleted:
+    if not post.is_deleted or post.is_held_for_personal_data:  # released or redacted, not undeleted
         return False
     return can_moderate(user) or (is_owner(user, post) and post.deleted_by_id == user.id)
 
@@ -176,6 +181,42 @@ def can_delete_comment(user: User | None, comment: Comment) -> bool:
 def can_view_history(user: User | None, post: Post) -> bool:
     """Anyone who can see a post can see how it changed."""
     return can_view(user, post)
+
+
+# The FAQ
+
+
+def can_curate_faq(user: User | None) -> bool:
+    """The FAQ candidate queue: approve, dismiss, merge; edit, review and retire entries."""
+    return can_moderate(user)
+
+
+def faq_nomination_refusal(user: User | None, question: Question) -> DomainError | None:
+    """Why the user may not say a thread belongs in the FAQ (the flag privilege), or None."""
+    refusal = write_refusal(user) or privileges.refusal(user, "flag")
+    if refusal is not None:
+        return refusal
+    if question.is_deleted:
+        return RuleViolation("This question has been deleted.")
+    return None
+
+
+def can_nominate_faq(user: User | None, question: Question) -> bool:
+    return faq_nomination_refusal(user, question) is None
+
+
+def can_report_faq(user: User | None) -> bool:
+    """Say an FAQ entry no longer works: members with the flag privilege."""
+    return write_refusal(user) is None and privileges.has_privilege(user, "flag")
+
+
+def can_suggest_faq_edit(user: User | None) -> bool:
+    """Members with enough reputation propose edits to FAQ entries; moderators edit directly."""
+    return (
+        write_refusal(user) is None
+        and not can_curate_faq(user)
+        and privileges.has_privilege(user, "suggest_faq_edits")
+    )
 
 
 def has_privilege(user: User | None, name: str) -> bool:

@@ -41,6 +41,10 @@ TEST_SETTINGS = {
     "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
     "POST_LIMIT_NEW": "100000 per hour",
     "POST_LIMIT": "100000 per hour",
+    # page views stay in the worker's buffer until a test writes them (tracking.flush_views),
+    # so statement counts never depend on the time a test takes; no popularity refresh thread
+    "VIEW_FLUSH_SECONDS": 3600,
+    "FAQ_REFRESH_MINUTES": 0,
 }
 
 
@@ -104,6 +108,11 @@ def _empty_tables() -> None:
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
     db.session.commit()
+    from forum.caching import cache
+    from forum.faq.tracking import discard_views
+
+    discard_views()
+    cache.clear()
 
 
 @pytest.fixture

@@ -25,6 +25,8 @@ from sqlalchemy import select
 from forum.auth.service import issue_token
 from forum.experts import service as experts
 from forum.extensions import db
+from forum.faq import candidates as faq_candidates
+from forum.faq import entries as faq_entries
 from forum.followups import service as followups
 from forum.models import User
 from forum.models.notifications import Notification
@@ -97,6 +99,38 @@ class Thread:
         )
 
     @cached_property
+    def faq_entry(self):
+        mod = self.world.people["moderator"]
+        question = questions.ask(
+            mod, f"Boiler question number {self.index} for the FAQ", "A body " * 5, "account"
+        )
+        questions.answer(mod, question.id, "Switch the boiler type to system in the settings.")
+        return faq_candidates.approve(
+            mod, [question.id], "How to set the boiler type", "Body " * 10, "", "Heating"
+        )
+
+    @cached_property
+    def faq_suggestion(self):
+        member = self.world.people["member"]
+        return faq_entries.suggest(member, self.faq_entry.id, self.faq_entry.title, "A better body " * 5)
+
+    @cached_property
+    def held(self):
+        """An answer by the owner held for personal data (posted anyway)."""
+        return questions.answer(
+            self.world.people["owner"],
+            self.question.id,
+            "Mail me at owner.thermostat@gmail.com about it.",
+            confirm_personal_data=True,
+        )
+
+    @cached_property
+    def held_comment(self):
+        return questions.comment(
+            self.world.people["owner"], self.question.id, "Call 415-867-5309.", confirm_personal_data=True
+        )
+
+    @cached_property
     def subject(self) -> User:
         return make_user(f"subject{self.index}")
 
@@ -112,9 +146,13 @@ class Thread:
     d = property(lambda self: self.deleted_answer.id)
     c = property(lambda self: self.comment.id)
     s = property(lambda self: self.suggestion.id)
+    e = property(lambda self: self.faq_entry.id)
+    fs = property(lambda self: self.faq_suggestion.id)
     f = property(lambda self: self.followup.id)
     fl = property(lambda self: self.flagged.id)
     n = property(lambda self: self.notification)
+    h = property(lambda self: self.held.id)
+    hc = property(lambda self: self.held_comment.id)
     u = property(lambda self: self.subject.id)
     su = property(lambda self: self.suspended_subject.id)
     owner = property(lambda self: self.world.people["owner"].id)
@@ -149,8 +187,9 @@ class Entry:
 
 def _q(path: str) -> Callable[[Thread], str]:
     """A URL template filled from the thread: {q} question, {a} answer, {d} deleted answer,
-    {c} comment, {s} suggestion, {f} follow-up, {fl} flagged answer, {n} the owner's
-    notification, {u} a member, {su} a suspended member, {owner} the owner."""
+    {c} comment, {s} suggestion, {e} FAQ entry, {fs} suggested FAQ edit, {f} follow-up,
+    {fl} flagged answer, {n} the owner's notification, {h} an answer and {hc} a comment held for
+    personal data, {u} a member, {su} a suspended member, {owner} the owner."""
     names = [name for _, name, _, _ in Formatter().parse(path) if name]
     return lambda thread: path.format(**{name: getattr(thread, name) for name in names})
 
@@ -181,6 +220,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/questions/similar/<int:question_id>/open"): Entry(EVERYONE, _q("/questions/similar/{q}/open")),
     ("GET", "/tags"): Entry(EVERYONE, "/tags"),
     ("GET", "/search"): Entry(EVERYONE, "/search?q=thermostat"),
+    ("GET", "/search/open/<kind>/<int:target_id>"): Entry(
+        EVERYONE, _q("/search/open/question/{q}?q=thermostat&position=1")
+    ),
     ("GET", "/users/<int:user_id>"): Entry(EVERYONE, _q("/users/{owner}")),
     ("GET", "/users/<int:user_id>/<username>"): Entry(EVERYONE, _q("/users/{owner}/owner")),
     # accounts
@@ -278,6 +320,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/moderation/tags/merge"): Entry(
         MODERATORS, "/moderation/tags/merge", {"source": "account", "target": "account"}
     ),
+    ("POST", "/moderation/held/<any(post, comment):target_type>/<int:item_id>"): Entry(
+        MODERATORS, _q("/moderation/held/post/{h}"), {"action": "redact"}
+    ),
     ("POST", "/questions/<int:question_id>/moderate"): Entry(
         MODERATORS, _q("/questions/{q}/moderate"), {"action": "lock"}
     ),
@@ -372,6 +417,15 @@ MATRIX: dict[tuple[str, str], Entry] = {
         MODERATORS, _q("/api/v1/suggested-edits/{s}/reject"), {"reason": "No."}
     ),
     ("GET", "/api/v1/moderation/flags"): Entry(MODERATORS, "/api/v1/moderation/flags"),
+    ("GET", "/api/v1/moderation/personal-data"): Entry(MODERATORS, "/api/v1/moderation/personal-data"),
+    ("POST", "/api/v1/posts/<int:post_id>/release"): Entry(MODERATORS, _q("/api/v1/posts/{h}/release")),
+    ("POST", "/api/v1/posts/<int:post_id>/redact"): Entry(MODERATORS, _q("/api/v1/posts/{h}/redact")),
+    ("POST", "/api/v1/comments/<int:comment_id>/release"): Entry(
+        MODERATORS, _q("/api/v1/comments/{hc}/release")
+    ),
+    ("POST", "/api/v1/comments/<int:comment_id>/redact"): Entry(
+        MODERATORS, _q("/api/v1/comments/{hc}/redact"), {"reason": "Removed a phone number."}
+    ),
     ("GET", "/api/v1/moderation/log"): Entry(MODERATORS, "/api/v1/moderation/log"),
     ("POST", "/api/v1/moderation/posts/<int:post_id>"): Entry(
         MODERATORS, _q("/api/v1/moderation/posts/{fl}"), {"action": "dismiss"}
@@ -399,6 +453,62 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/v1/users/<int:user_id>/unsuspend"): Entry(ADMINS, _q("/api/v1/users/{su}/unsuspend")),
     ("POST", "/api/v1/users/<int:user_id>/role"): Entry(
         ADMINS, _q("/api/v1/users/{u}/role"), {"role": "expert"}
+    ),
+    # the FAQ
+    ("GET", "/faq"): Entry(EVERYONE, "/faq?q=boiler"),
+    ("GET", "/faq/<int:entry_id>"): Entry(EVERYONE, _q("/faq/{e}")),
+    ("GET", "/faq/<int:entry_id>/<slug>"): Entry(EVERYONE, _q("/faq/{e}/x")),
+    ("GET", "/faq/<int:entry_id>/revisions"): Entry(EVERYONE, _q("/faq/{e}/revisions")),
+    ("POST", "/faq/<int:entry_id>/helpful"): Entry(
+        EVERYONE - {"suspended"}, _q("/faq/{e}/helpful"), {"helpful": "yes"}
+    ),
+    ("POST", "/faq/<int:entry_id>/report"): Entry(MODERATORS, _q("/faq/{e}/report"), {"text": "Gone."}),
+    ("GET", "/faq/<int:entry_id>/edit"): Entry(MODERATORS, _q("/faq/{e}/edit")),
+    ("POST", "/faq/<int:entry_id>/edit"): Entry(
+        MODERATORS,
+        _q("/faq/{e}/edit"),
+        {"title": "How to set the boiler type now", "body": "A new body " * 5, "product_area": "Heating"},
+    ),
+    # members need the suggest_faq_edits privilege (granted to "member" for these routes);
+    # moderators edit instead (the form sends them to the edit page)
+    ("GET", "/faq/<int:entry_id>/suggest"): Entry({"member"} | MODERATORS, _q("/faq/{e}/suggest")),
+    ("POST", "/faq/<int:entry_id>/suggest"): Entry(
+        {"member"},
+        _q("/faq/{e}/suggest"),
+        {"title": "How to set the boiler type", "body": "Better body " * 5},
+    ),
+    ("POST", "/faq/suggestions/<int:suggestion_id>/<any(approve, reject):decision>"): Entry(
+        MODERATORS, _q("/faq/suggestions/{fs}/approve")
+    ),
+    ("POST", "/faq/<int:entry_id>/reviewed"): Entry(MODERATORS, _q("/faq/{e}/reviewed")),
+    ("POST", "/faq/<int:entry_id>/<any(retire, restore):action>"): Entry(MODERATORS, _q("/faq/{e}/retire")),
+    ("POST", "/questions/<int:question_id>/faq-nomination"): Entry(
+        MODERATORS, _q("/questions/{q}/faq-nomination")
+    ),
+    ("GET", "/faq/candidates"): Entry(MODERATORS, "/faq/candidates"),
+    ("GET", "/faq/candidates/approve"): Entry(MODERATORS, _q("/faq/candidates/approve?question={q}")),
+    ("POST", "/faq/candidates/approve"): Entry(
+        MODERATORS,
+        _q("/faq/candidates/approve?question={q}"),
+        {"title": "A thermostat question answered", "body": "The answer " * 5, "product_area": "Account"},
+    ),
+    ("POST", "/faq/candidates/<int:question_id>/dismiss"): Entry(
+        MODERATORS, _q("/faq/candidates/{q}/dismiss"), {"reason": "One-off."}
+    ),
+    ("GET", "/api/v1/faq"): Entry(EVERYONE, "/api/v1/faq"),
+    ("GET", "/api/v1/faq/<int:entry_id>"): Entry(EVERYONE, _q("/api/v1/faq/{e}")),
+    ("GET", "/api/v1/faq/candidates"): Entry(MODERATORS, "/api/v1/faq/candidates"),
+    ("POST", "/api/v1/faq/candidates/approve"): Entry(
+        MODERATORS, _q("/api/v1/faq/candidates/approve"), lambda thread: {"question_ids": [thread.q]}
+    ),
+    ("POST", "/api/v1/faq/candidates/<int:question_id>/dismiss"): Entry(
+        MODERATORS, _q("/api/v1/faq/candidates/{q}/dismiss"), {"reason": "One-off."}
+    ),
+    ("POST", "/api/v1/faq/<int:entry_id>/sources"): Entry(
+        MODERATORS, _q("/api/v1/faq/{e}/sources"), lambda thread: {"question_ids": [thread.q]}
+    ),
+    ("POST", "/api/v1/faq/<int:entry_id>/helpful"): Entry(
+        WRITERS, _q("/api/v1/faq/{e}/helpful"), {"helpful": True}
     ),
 }
 
@@ -431,6 +541,8 @@ def test_each_role_is_allowed_or_refused_as_the_matrix_says(app, route, monkeypa
     with monkeypatch.context() as patch:  # the world's search index can wait for the first request
         patch.setattr(outbox, "drain", lambda backend=None: 0)
         world = World()
+        if "/suggest" in route[1]:
+            grant(world.people["member"], 250)
         if route == ("POST", "/api/v1/tags/merge"):
             questions.ask(world.people["owner"], "A billing question to merge into", "A body " * 5, "billing")
         # reading changes nothing, so every role reads one thread; writers get one each

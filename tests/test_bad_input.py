@@ -13,7 +13,7 @@ from html import unescape
 from urllib.parse import quote
 
 import pytest
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from forum.pagination import MAX_PAGE
 from tests.conftest import PASSWORD, login, make_question, make_user
@@ -132,21 +132,25 @@ def _int_rules(app):
                 yield rule, method
 
 
+def _path_value(converter) -> str:
+    """An id beyond 64 bits for integer parts; a value the rule accepts for the others."""
+    if isinstance(converter, IntegerConverter):
+        return BEYOND_64_BITS
+    if isinstance(converter, AnyConverter):
+        return sorted(converter.items)[0]
+    return "x"
+
+
 def test_every_integer_route_answers_404_for_ids_beyond_64_bits(app, client, member):
     """Walks the URL map, so routes added later are covered too."""
     token = client.csrf_token()
     checked = 0
     for rule, method in _int_rules(app):
-        values = {
-            name: BEYOND_64_BITS if isinstance(converter, IntegerConverter) else "x"
-            for name, converter in rule._converters.items()
-        }
+        values = {name: _path_value(converter) for name, converter in rule._converters.items()}
         url = rule.rule
         for name, value in values.items():
             url = re.sub(rf"<[^>]*\b{name}>", value, url)
-        response = client.open(
-            url, method=method, data={"csrf_token": token}, headers={"X-CSRFToken": token}
-        )
+        response = client.open(url, method=method, data={"csrf_token": token}, headers={"X-CSRFToken": token})
         assert response.status_code == 404, (method, url, response.status_code)
         checked += 1
     assert checked >= 10
@@ -193,8 +197,20 @@ def test_writes_to_the_largest_ids_are_not_found(client, member, url):
 
 PAGED_URLS = ["/", "/questions", "/questions/tagged/billing", "/tags", "/search?q=thermostat"]
 BAD_PAGES = [
-    "99999999999999999999", str(10**30), str(MAX_PAGE + 1), "-1", "0", "abc", "1e3", "1.5", "0x10",
-    "1_000", " 1", "\u00b2", "\uff11", "\u0661",
+    "99999999999999999999",
+    str(10**30),
+    str(MAX_PAGE + 1),
+    "-1",
+    "0",
+    "abc",
+    "1e3",
+    "1.5",
+    "0x10",
+    "1_000",
+    " 1",
+    "\u00b2",
+    "\uff11",
+    "\u0661",
 ]
 
 
@@ -259,14 +275,27 @@ def test_nul_in_path_or_query_is_refused(client, member, url):
     ("url", "fields"),
     [
         ("/login", {"login": "ann\x00", "password": PASSWORD}),
-        ("/register", {"username": "bob", "email": "bob@example.com\x00", "password": "x" * 12,
-                       "confirm": "x" * 12}),
-        ("/questions/ask", {"title": "Why was I charged\x00 twice?", "body": "Details " * 5,
-                            "tags": "billing"}),
-        ("/questions/ask", {"title": "Why was I charged twice in May?", "body": "Details " * 5,
-                            "tags": "bill\x00ing"}),
-        ("/questions/ask", {"title": "Why was I charged twice in May?", "body": "Details " * 5,
-                            "tags": "billing", "na\x00me": "x"}),
+        (
+            "/register",
+            {"username": "bob", "email": "bob@example.com\x00", "password": "x" * 12, "confirm": "x" * 12},
+        ),
+        (
+            "/questions/ask",
+            {"title": "Why was I charged\x00 twice?", "body": "Details " * 5, "tags": "billing"},
+        ),
+        (
+            "/questions/ask",
+            {"title": "Why was I charged twice in May?", "body": "Details " * 5, "tags": "bill\x00ing"},
+        ),
+        (
+            "/questions/ask",
+            {
+                "title": "Why was I charged twice in May?",
+                "body": "Details " * 5,
+                "tags": "billing",
+                "na\x00me": "x",
+            },
+        ),
     ],
 )
 def test_nul_in_form_fields_is_refused(client, member, url, fields):
@@ -289,11 +318,11 @@ def test_nul_in_answer_and_comment_is_refused(client, member):
 
 JSON_TEXTS = {
     "nul-escaped": '{"title": "Why was I charged twice\\u0000?", "body": "Details details details", '
-                   '"tags": ["billing"]}',
+    '"tags": ["billing"]}',
     "nul-in-key": '{"ti\\u0000tle": "x"}',
     "nul-in-list": '{"tags": ["billing", "a\\u0000b"]}',
     "lone-high-surrogate": '{"title": "Why was I charged twice \\ud800?", "body": "Details details", '
-                           '"tags": "billing"}',
+    '"tags": "billing"}',
     "lone-low-surrogate": '{"body": "\\udfff"}',
     "reversed-surrogates": '{"body": "\\udc00\\ud800"}',
     "surrogate-in-key": '{"\\ud800": 1}',
@@ -402,8 +431,11 @@ def test_5000_tags_are_refused(client, member, as_list):
     names = [f"tag{number}" for number in range(5000)]
     response = client.submit(
         "/questions/ask",
-        {"title": "Why was I charged twice in May?", "body": "Details about the problem.",
-         "tags": names if as_list else " ".join(names)},
+        {
+            "title": "Why was I charged twice in May?",
+            "body": "Details about the problem.",
+            "tags": names if as_list else " ".join(names),
+        },
     )
     assert_refused(response, 400, "at most 5 tags")
     assert field_errors(response.get_data(as_text=True), "tags") == ["Use at most 5 tags."]
@@ -417,17 +449,18 @@ def test_5000_tags_in_an_edit_and_through_the_api_are_refused(client, member):
     token = api_token(client, "ann")
     response = client.post(
         "/api/v1/questions",
-        json={"title": "Why was I charged twice in May?", "body": "Details about the problem.",
-              "tags": names.split()},
+        json={
+            "title": "Why was I charged twice in May?",
+            "body": "Details about the problem.",
+            "tags": names.split(),
+        },
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code in (400, 422)
     assert "at most 5 tags" in message(response)
 
 
-@pytest.mark.parametrize(
-    "url", ["/questions/ask", "/login", "/register", "/no/such/page"]
-)
+@pytest.mark.parametrize("url", ["/questions/ask", "/login", "/register", "/no/such/page"])
 def test_form_body_over_the_limit_is_413(client, member, url):
     response = client.submit(url, {"title": "x" * (2 * MEBIBYTE), "body": "x", "tags": "billing"})
     assert_refused(response, 413)
@@ -457,8 +490,9 @@ def test_body_just_under_the_limit_is_not_413(client, member):
 # Markdown bombs through the forms and the API
 
 
-@pytest.mark.parametrize(("source", "phrase"), [(s, p) for _, s, p in BOMBS_REFUSED],
-                         ids=[name for name, _, _ in BOMBS_REFUSED])
+@pytest.mark.parametrize(
+    ("source", "phrase"), [(s, p) for _, s, p in BOMBS_REFUSED], ids=[name for name, _, _ in BOMBS_REFUSED]
+)
 def test_markdown_bomb_as_a_question_is_refused_at_the_field(client, member, source, phrase):
     response = client.submit(
         "/questions/ask", {"title": "Why was I charged twice in May?", "body": source, "tags": "billing"}
@@ -467,8 +501,9 @@ def test_markdown_bomb_as_a_question_is_refused_at_the_field(client, member, sou
     assert any(phrase in error for error in field_errors(response.get_data(as_text=True), "body"))
 
 
-@pytest.mark.parametrize(("source", "phrase"), [(s, p) for _, s, p in BOMBS_REFUSED],
-                         ids=[name for name, _, _ in BOMBS_REFUSED])
+@pytest.mark.parametrize(
+    ("source", "phrase"), [(s, p) for _, s, p in BOMBS_REFUSED], ids=[name for name, _, _ in BOMBS_REFUSED]
+)
 def test_markdown_bomb_as_an_answer_or_edit_is_refused_at_the_field(client, member, source, phrase):
     _, question = member
     for url in (f"/questions/{question.id}/answers", f"/posts/{question.id}/edit"):
@@ -484,8 +519,9 @@ def test_markdown_bomb_as_a_comment_is_refused(client, member):
     assert "'['" in message(response)
 
 
-@pytest.mark.parametrize(("source", "phrase"), [(s, p) for _, s, p in BOMBS_REFUSED],
-                         ids=[name for name, _, _ in BOMBS_REFUSED])
+@pytest.mark.parametrize(
+    ("source", "phrase"), [(s, p) for _, s, p in BOMBS_REFUSED], ids=[name for name, _, _ in BOMBS_REFUSED]
+)
 def test_markdown_bomb_through_the_api_is_refused_at_the_field(client, member, source, phrase):
     _, question = member
     headers = {"Authorization": f"Bearer {api_token(client, 'ann')}"}
@@ -501,8 +537,9 @@ def test_markdown_bomb_through_the_api_is_refused_at_the_field(client, member, s
     assert phrase in " ".join(response.get_json()["fields"]["body"])
 
 
-@pytest.mark.parametrize("source", [source for _, source in BOMBS_RENDERED],
-                         ids=[name for name, _ in BOMBS_RENDERED])
+@pytest.mark.parametrize(
+    "source", [source for _, source in BOMBS_RENDERED], ids=[name for name, _ in BOMBS_RENDERED]
+)
 def test_markdown_that_renders_in_bounded_time_is_posted(client, member, source):
     response = client.submit(
         "/questions/ask", {"title": "Why was I charged twice in May?", "body": source, "tags": "billing"}
@@ -521,7 +558,7 @@ SEARCH_JUNK = {
     "filters": "tag: user: is: has: score:>=" * 350,
     "tsquery-syntax": "!&|():*<->" * 1000,
     "sql": "' OR 1=1; DROP TABLE posts; -- " * 330,
-    "unicode": "\u202e\u200b\U0001F600\u0301\ufffd" * 2000,
+    "unicode": "\u202e\u200b\U0001f600\u0301\ufffd" * 2000,
     "phrases": '"a b c d e f g h i j k" -"x" ' * 350,
     "long-word": "x" * 10_000,
     "regex": "(a+)+$.*?[^]\\d{1,}" * 500,
@@ -539,8 +576,16 @@ def test_search_with_10_kb_of_junk_never_fails(client, member, url, junk):
 
 @pytest.mark.parametrize(
     "url",
-    ["/nope", "/questions/abc", "/questions/1/a/b", "/posts/", "/users/ann", "/static/../config.py",
-     "/api/v1/nope", "/api/v2/questions"],
+    [
+        "/nope",
+        "/questions/abc",
+        "/questions/1/a/b",
+        "/posts/",
+        "/users/ann",
+        "/static/../config.py",
+        "/api/v1/nope",
+        "/api/v2/questions",
+    ],
 )
 def test_unknown_routes_are_404_pages(client, url):
     response = client.get(url)

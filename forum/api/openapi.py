@@ -85,6 +85,11 @@ _COMMON_POST = {
     "created_at": _TIME,
     "edited_at": _OPTIONAL_TIME,
     "deleted": {"type": "boolean", "description": "Deleted posts are shown only to moderators and authors."},
+    "held": {
+        "type": "boolean",
+        "description": "Held for a moderator (personal data its author confirmed, or spam and abuse flags): "
+        "only its author and moderators see it until it is released or redacted.",
+    },
 }
 
 
@@ -118,6 +123,10 @@ SCHEMAS: dict[str, Any] = {
             "author": {"oneOf": [_ref("Author"), {"type": "null"}]},
             "created_at": _TIME,
             "deleted": {"type": "boolean"},
+            "held": {
+                "type": "boolean",
+                "description": "Held for a moderator: its author confirmed personal data in it.",
+            },
         }
     ),
     "Question": _object(
@@ -197,6 +206,32 @@ SCHEMAS: dict[str, Any] = {
             },
         }
     ),
+    "PersonalDataError": {
+        "description": "An Error; when the refusal is personal data, `personal_data` says what and where.",
+        "allOf": [
+            _ref("Error"),
+            {
+                "type": "object",
+                "properties": {
+                    "personal_data": {
+                        "type": "array",
+                        "description": "What looks like personal data: its kind (email, phone, card, or "
+                        "a kind from PERSONAL_DATA_PATTERNS such as order) and where, as offsets into "
+                        "the field named (start inclusive, end exclusive, in characters; titles and "
+                        "comments with surrounding white space trimmed).",
+                        "items": _object(
+                            {
+                                "field": {"enum": ["title", "body"]},
+                                "kind": _TEXT,
+                                "start": {"type": "integer", "minimum": 0},
+                                "end": {"type": "integer", "minimum": 0},
+                            }
+                        ),
+                    }
+                },
+            },
+        ],
+    },
     "Token": _object(
         {"token": {"type": "string", "description": "Shown this once; send it as a bearer token."}}
     ),
@@ -281,6 +316,17 @@ SCHEMAS: dict[str, Any] = {
 }
 
 _POST_ID = _id("post_id", "question's or answer's")
+_CONFIRM = {
+    "type": "boolean",
+    "default": False,
+    "description": "Publish despite the personal data found on a first try; the post is then held "
+    "for a moderator (202) until they release or redact it.",
+}
+_PERSONAL_DATA_422 = _json(
+    _ref("PersonalDataError"),
+    "Invalid fields (`fields` says which), or personal data: `personal_data` lists it; send again "
+    'with "confirm_personal_data": true to publish it held for a moderator, or remove it.',
+)
 _BODY = {"type": "string", "minLength": BODY_MIN, "maxLength": BODY_MAX, "description": "Markdown."}
 
 # accept and official both take one answer id, or null to clear
@@ -579,10 +625,47 @@ PATHS: dict[str, Any] = {
 }
 
 
+def _guard_personal_data(path: str, method: str, held: dict[str, Any]) -> None:
+    """Writes of post text: 422 with `personal_data` first, 202 (held) once confirmed."""
+    operation = PATHS[path][method]
+    operation["responses"]["202"] = held
+    operation["responses"]["422"] = _PERSONAL_DATA_422
+    operation["requestBody"]["content"]["application/json"]["schema"]["properties"][
+        "confirm_personal_data"
+    ] = _CONFIRM
+
+
+_guard_personal_data(
+    "/questions",
+    "post",
+    _json(_ref("Question"), "Posted with personal data: held (held true) for a moderator."),
+)
+_guard_personal_data(
+    "/questions/{question_id}/answers",
+    "post",
+    _json(_ref("Answer"), "Posted with personal data: held (held true) for a moderator."),
+)
+_guard_personal_data(
+    "/posts/{post_id}/comments",
+    "post",
+    _json(_ref("Comment"), "Posted with personal data: held (held true) for a moderator."),
+)
+_guard_personal_data(
+    "/posts/{post_id}",
+    "patch",
+    _json(
+        {"oneOf": [_ref("SuggestedEdit"), _ref("Question"), _ref("Answer")]},
+        "Filed as a suggested edit for review (the SuggestedEdit; suggestions may not add personal "
+        "data), or edited with personal data confirmed: the post, now held for a moderator.",
+    ),
+)
+
+
 def document() -> dict[str, Any]:
     """The whole OpenAPI document."""
     from forum.admin import openapi as admin
     from forum.dashboard import openapi as dashboard
+    from forum.faq import openapi as faq
     from forum.followups import openapi as followups
     from forum.moderation import openapi as moderation
     from forum.notifications import openapi as notifications
@@ -609,6 +692,7 @@ def document() -> dict[str, Any]:
             **followups.PATHS,
             **admin.PATHS,
             **moderation.PATHS,
+            **faq.PATHS,
         },
         "components": {
             "schemas": {
@@ -620,6 +704,7 @@ def document() -> dict[str, Any]:
                 **followups.SCHEMAS,
                 **admin.SCHEMAS,
                 **moderation.SCHEMAS,
+                **faq.SCHEMAS,
             },
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "A token from POST /tokens."}

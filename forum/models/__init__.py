@@ -4,6 +4,7 @@ Every model module is imported here so the metadata (and so Alembic) sees all ta
 """
 
 from forum.models import (  # noqa: F401
+    caching,
     experts,
     faq,
     followups,

@@ -26,6 +26,10 @@ ACTIONS: dict[str, str] = {
     "post.edit": "Edited a post",
     "post.hide": "Post hidden by flags",
     "post.unhide": "Released a hidden post",
+    "post.release": "Released a post held for personal data",
+    "post.redact": "Redacted personal data from a post",
+    "comment.release": "Released a comment held for personal data",
+    "comment.redact": "Redacted personal data from a comment",
     "question.close": "Closed a question",
     "question.reopen": "Reopened a question",
     "question.lock": "Locked a question",
@@ -41,8 +45,17 @@ ACTIONS: dict[str, str] = {
     "user.role": "Changed a role",
     "suggestion.approve": "Approved a suggested edit",
     "suggestion.reject": "Rejected a suggested edit",
+    "faq.approve": "Approved a thread into the FAQ",
+    "faq.merge": "Merged threads into an FAQ entry",
+    "faq.dismiss": "Dismissed an FAQ candidate",
+    "faq.edit": "Edited an FAQ entry",
+    "faq.review": "Reviewed an FAQ entry",
+    "faq.delete": "Retired an FAQ entry",
+    "faq.undelete": "Restored an FAQ entry",
+    "faq.suggestion_approve": "Approved a suggested FAQ edit",
+    "faq.suggestion_reject": "Rejected a suggested FAQ edit",
 }
-TARGET_TYPES = ("post", "question", "tag", "user", "suggestion")
+TARGET_TYPES = ("post", "question", "tag", "user", "suggestion", "comment", "faq")
 
 
 def _plain(user: User | None) -> User | None:

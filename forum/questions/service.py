@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from forum import markup, permissions, ratelimits, reputation
+from forum import markup, permissions, personal_data, ratelimits, reputation
 from forum.clock import utcnow
 from forum.errors import NotFound, PermissionDenied, RuleViolation
 from forum.extensions import db
+from forum.faq import entries as faq_entries
 from forum.models import Answer, Comment, Post, Question, Revision, Tag, User, question_tags
+from forum.models.faq import FaqEntry, FaqSource
 from forum.moderation import audit
 from forum.notifications import service as notifications
 from forum.questions.tags import parse_tags, tag_errors
 
 SORTS = ("newest", "active", "unanswered", "votes")
+# Post.hold_reason / Comment.hold_reason of what its author published with personal data anyway
+HELD_FOR_PERSONAL_DATA = "personal_data"
 
 
 def _render(source: str, field_name: str = "body", *, comment: bool = False) -> str:
@@ -111,6 +115,18 @@ def _add_revision(post: Post, actor: User, summary: str = "") -> Revision:
     return revision
 
 
+def _hold(item: Post | Comment) -> None:
+    """Keep a new post or comment from the public until a moderator releases or redacts it.
+
+    Held as flags hide a post: deleted meanwhile with no deleting user, so no page, list, search
+    or feed shows it; its author and moderators still see it.
+    """
+    now = utcnow()
+    item.deleted_at = item.hidden_at = now
+    item.deleted_by_id = None
+    item.hold_reason = HELD_FOR_PERSONAL_DATA
+
+
 def get_post(post_id: int, viewer: User | None = None) -> Post:
     """A post the viewer may see, or NotFound (deleted posts are not found by the public)."""
     post = db.session.get(Post, post_id)
@@ -138,10 +154,17 @@ def get_editable_post(actor: User | None, post_id: int) -> Post:
     return post
 
 
-def ask(actor: User | None, title: str, body: str, tags: str | list[str]) -> Question:
-    """Post a new question with its first revision."""
+def ask(
+    actor: User | None, title: str, body: str, tags: str | list[str], *, confirm_personal_data: bool = False
+) -> Question:
+    """Post a new question with its first revision.
+
+    Personal data in the title or body is refused (PersonalDataFound) unless the asker confirms
+    it; then the question is held for a moderator.
+    """
     actor = _require_member(actor)
     body_html = _checked_html(actor, body)
+    found = personal_data.check({"title": title, "body": body}, confirmed=confirm_personal_data)
     ratelimits.check_posting(actor)
     now = utcnow()
     question = Question(
@@ -153,6 +176,8 @@ def ask(actor: User | None, title: str, body: str, tags: str | list[str]) -> Que
         created_at=now,
         last_activity_at=now,
     )
+    if found:
+        _hold(question)
     db.session.add(question)
     db.session.flush()
     _add_revision(question, actor)
@@ -161,8 +186,8 @@ def ask(actor: User | None, title: str, body: str, tags: str | list[str]) -> Que
     return question
 
 
-def answer(actor: User | None, question_id: int, body: str) -> Answer:
-    """Answer a question."""
+def answer(actor: User | None, question_id: int, body: str, *, confirm_personal_data: bool = False) -> Answer:
+    """Answer a question (held for a moderator when its author confirms personal data in it)."""
     actor = _require_member(actor)
     question = get_question(question_id, actor)
     if question.is_deleted:
@@ -172,21 +197,26 @@ def answer(actor: User | None, question_id: int, body: str) -> Answer:
     if question.status == "closed":
         raise RuleViolation("This question is closed; it takes no new answers.")
     body_html = _checked_html(actor, body)
+    found = personal_data.check({"body": body}, confirmed=confirm_personal_data)
     ratelimits.check_posting(actor)
     now = utcnow()
     new_answer = Answer(question=question, author=actor, body=body, body_html=body_html, created_at=now)
+    if found:
+        _hold(new_answer)  # nobody hears of it, and the thread stays as it was, until its release
     db.session.add(new_answer)
     db.session.flush()
     _add_revision(new_answer, actor)
-    question.last_activity_at = now
-    _refresh_answer_count(question)
-    notifications.answer_posted(new_answer)
+    if not found:
+        question.last_activity_at = now
+        _refresh_answer_count(question)
+        notifications.answer_posted(new_answer)
+        faq_entries.source_answered(question.id)
     db.session.commit()
     return new_answer
 
 
-def comment(actor: User | None, post_id: int, body: str) -> Comment:
-    """Comment on a question or an answer."""
+def comment(actor: User | None, post_id: int, body: str, *, confirm_personal_data: bool = False) -> Comment:
+    """Comment on a question or an answer (held for a moderator when it confirms personal data)."""
     actor = _require_member(actor)
     post = get_post(post_id, actor)
     question = post if isinstance(post, Question) else post.question
@@ -194,11 +224,15 @@ def comment(actor: User | None, post_id: int, body: str) -> Comment:
     if refusal is not None:
         raise refusal
     body_html = _checked_html(actor, body, comment=True)
+    found = personal_data.check({"body": body.strip()}, confirmed=confirm_personal_data)
     ratelimits.check_posting(actor)
     new_comment = Comment(post=post, author=actor, body=body.strip(), body_html=body_html)
     db.session.add(new_comment)
-    question.last_activity_at = utcnow()
-    notifications.comment_posted(new_comment)
+    if found:
+        _hold(new_comment)
+    else:
+        question.last_activity_at = utcnow()
+        notifications.comment_posted(new_comment)
     db.session.commit()
     return new_comment
 
@@ -210,16 +244,37 @@ def edit(
     title: str | None = None,
     tags: str | list[str] | None = None,
     summary: str = "",
+    *,
+    confirm_personal_data: bool = False,
 ) -> Post:
-    """Change a post and keep the new version as a revision; an unchanged post stays as it is."""
+    """Change a post and keep the new version as a revision; an unchanged post stays as it is.
+
+    Personal data the post did not hold before is refused unless the editor confirms it; then
+    the post is held for a moderator until they release or redact it.
+    """
     actor = _require_member(actor)
     post = get_editable_post(actor, post_id)
     before = _content(post)
+    found = personal_data.check(
+        {"title": title if isinstance(post, Question) else None, "body": body},
+        confirmed=confirm_personal_data,
+        previous={"title": getattr(post, "title", None), "body": post.body},
+    )
     if apply_edit(post, actor, body, title, tags, summary) is not None:
+        if found:
+            hold_edited(post)
         if permissions.can_moderate(actor) and not permissions.is_owner(actor, post):
             audit.record(actor, "post.edit", "post", post.id, summary, before=before, after=_content(post))
         db.session.commit()
     return post
+
+
+def hold_edited(post: Post) -> None:
+    """An edit put personal data in a post: hold it for a moderator (the caller commits)."""
+    if not post.is_deleted:
+        set_deleted(post, None, True, hide=True, hold_reason=HELD_FOR_PERSONAL_DATA)
+    elif post.is_hidden:  # already hidden by flags: the personal data decides its release now
+        post.hold_reason = HELD_FOR_PERSONAL_DATA
 
 
 def _content(post: Post) -> dict[str, object]:
@@ -285,8 +340,11 @@ def _set_deleted(actor: User | None, post_id: int, deleted: bool) -> Post:
     return post
 
 
-def set_deleted(post: Post, actor: User | None, deleted: bool, *, hide: bool = False) -> None:
-    """Soft-delete (or hide: `actor` None) or restore a post and refresh what depends on it.
+def set_deleted(
+    post: Post, actor: User | None, deleted: bool, *, hide: bool = False, hold_reason: str = "flags"
+) -> None:
+    """Soft-delete (or hide: `actor` None, for `hold_reason`) or restore a post and refresh what
+    depends on it.
 
     The caller checked the right to it and commits. Restoring also releases a hidden post.
     """
@@ -297,6 +355,7 @@ def set_deleted(post: Post, actor: User | None, deleted: bool, *, hide: bool = F
     post.deleted_at = utcnow() if deleted else None
     post.deleted_by_id = actor.id if deleted and actor is not None else None
     post.hidden_at = post.deleted_at if hide else None
+    post.hold_reason = hold_reason if hide else None
     if deleted:
         reputation.post_deleted(post)
     if isinstance(post, Question):
@@ -336,6 +395,8 @@ class Thread:
     question: Question
     answers: list[Answer]
     comments: dict[int, list[Comment]] = field(default_factory=dict)
+    # the live FAQ entry this thread is a source of, for the banner
+    faq_entry: FaqEntry | None = None
 
     def comments_on(self, post: Post) -> list[Comment]:
         """The visible comments under one post."""
@@ -355,8 +416,11 @@ def answer_order(question: Question):
 
 def thread(question_id: int, viewer: User | None = None) -> Thread:
     """Load a whole question page in a fixed number of queries, whatever its size."""
-    question = db.session.scalar(
-        select(Question)
+    live_entry = and_(FaqEntry.id == FaqSource.entry_id, FaqEntry.deleted_at.is_(None))
+    question, faq_entry = db.session.execute(
+        select(Question, FaqEntry)
+        .outerjoin(FaqSource, FaqSource.question_id == Question.id)
+        .outerjoin(FaqEntry, live_entry)
         .where(Question.id == question_id)
         .options(
             joinedload(Question.author),
@@ -364,7 +428,7 @@ def thread(question_id: int, viewer: User | None = None) -> Thread:
             selectinload(Question.tags),
             selectinload(Question.answers).options(joinedload(Answer.author), joinedload(Answer.editor)),
         )
-    )
+    ).first() or (None, None)
     if question is None or not permissions.can_view(viewer, question):
         raise NotFound("That question does not exist or has been deleted.")
     answers = sorted(
@@ -379,11 +443,14 @@ def thread(question_id: int, viewer: User | None = None) -> Thread:
         .order_by(Comment.created_at, Comment.id)
     )
     if not permissions.can_moderate(viewer):
-        comment_query = comment_query.where(Comment.deleted_at.is_(None))
+        visible = Comment.deleted_at.is_(None)
+        if permissions.is_member(viewer):  # authors see their own held comments, marked as held
+            visible = visible | ((Comment.author_id == viewer.id) & Comment.hidden_at.is_not(None))
+        comment_query = comment_query.where(visible)
     comments: dict[int, list[Comment]] = {}
     for item in db.session.scalars(comment_query):
         comments.setdefault(item.post_id, []).append(item)
-    return Thread(question=question, answers=answers, comments=comments)
+    return Thread(question=question, answers=answers, comments=comments, faq_entry=faq_entry)
 
 
 def question_list(sort: str = "active", tag: str | None = None) -> Select:

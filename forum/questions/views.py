@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from forum import permissions
+from forum import caching, permissions
 from forum.errors import RuleViolation
 from forum.extensions import db
+from forum.faq import tracking
 from forum.models import Answer, Question, Tag
 from forum.models.suggestions import SuggestedEdit
 from forum.pagination import paginate
+from forum.personal_data import PersonalDataFound
 from forum.questions import service
 from forum.questions.forms import AnswerForm, AskForm, CommentForm, EditForm
 from forum.search import deflection
@@ -21,6 +25,35 @@ from forum.textdiff import line_diff
 bp = Blueprint("questions", __name__)
 # how many similar questions the ask page shows
 SIMILAR_SHOWN = 5
+
+
+HELD_MESSAGE = (
+    "Your {what} is saved but held: it contains personal data, so only you and the moderators can "
+    "see it until a moderator publishes it or removes the personal data."
+)
+
+
+@dataclass
+class PersonalDataWarning:
+    """What the personal data warning shows: kinds found, and the original text to post anyway."""
+
+    labels: list[str]
+    originals: list[tuple[str, str]]
+    can_confirm: bool
+    inline: bool = True
+
+
+def _personal_data_warning(error: PersonalDataFound, form) -> PersonalDataWarning:
+    """Put the redacted text in the form, and keep the submitted text for "post anyway"."""
+    originals = [
+        (name, "1" if name == "checked_similar" else value)
+        for name, value in request.form.items(multi=True)
+        if name not in ("csrf_token", "confirm_personal_data")
+    ]
+    for name in error.found:
+        form[name].data = error.redacted(name)
+    form.confirm_personal_data.data = False
+    return PersonalDataWarning(error.labels, originals, error.can_confirm)
 
 
 def _sort() -> str:
@@ -40,8 +73,12 @@ def _question_url(question: Question, **kwargs) -> str:
 def index():
     """The question list: recently active, newest, unanswered or top voted."""
     sort = _sort()
-    page = paginate(service.question_list(sort))
-    return render_template("questions/index.html", page=page, sort=sort, tag=None)
+
+    def render() -> str:
+        page = paginate(service.question_list(sort))
+        return render_template("questions/index.html", page=page, sort=sort, tag=None)
+
+    return caching.list_page(render) if caching.serves_anonymous(list_page=True) else render()
 
 
 @bp.get("/questions/tagged/<tag_name>")
@@ -52,8 +89,12 @@ def tagged(tag_name: str):
         merged = db.session.get(Tag, tag.merged_into_id)
         return redirect(url_for("questions.tagged", tag_name=merged.name, **request.args), 301)
     sort = _sort()
-    page = paginate(service.question_list(sort, tag.name))
-    return render_template("questions/index.html", page=page, sort=sort, tag=tag)
+
+    def render() -> str:
+        page = paginate(service.question_list(sort, tag.name))
+        return render_template("questions/index.html", page=page, sort=sort, tag=tag)
+
+    return caching.list_page(render) if caching.serves_anonymous(list_page=True) else render()
 
 
 @bp.get("/tags")
@@ -62,8 +103,12 @@ def tags():
     order = request.args.get("sort", "popular")
     if order not in ("popular", "name"):
         abort(400, "'sort' must be one of: popular, name.")
-    page = paginate(service.tag_list(order))
-    return render_template("questions/tags.html", page=page, order=order)
+
+    def render() -> str:
+        page = paginate(service.tag_list(order))
+        return render_template("questions/tags.html", page=page, order=order)
+
+    return caching.list_page(render) if caching.serves_anonymous(list_page=True) else render()
 
 
 def _similar_to_draft(title: str, body: str) -> list:
@@ -98,13 +143,26 @@ def ask():
             form.checked_similar.data = "1"  # the next submit posts
         if not similar:
             try:
-                question = service.ask(current_user, form.title.data, form.body.data, form.tags.data)
+                question = service.ask(
+                    current_user,
+                    form.title.data,
+                    form.body.data,
+                    form.tags.data,
+                    confirm_personal_data=form.confirm_personal_data.data,
+                )
+            except PersonalDataFound as error:
+                warning = _personal_data_warning(error, form)
+                page = render_template("questions/ask.html", form=form, similar=[], personal_data=warning)
+                return page, 422
             except RuleViolation as error:
                 form.add_errors(error.fields)
             else:
                 if checked:  # the asker saw similar questions and posted anyway
                     deflection.record_posted(form.ask_token.data, question.id, current_user.id)
-                flash("Your question is posted.", "success")
+                if question.is_hidden:
+                    flash(HELD_MESSAGE.format(what="question"), "warning")
+                else:
+                    flash("Your question is posted.", "success")
                 return redirect(_question_url(question))
     status = 400 if form.is_submitted() and not similar else 200
     return render_template("questions/ask.html", form=form, similar=similar), status
@@ -112,32 +170,52 @@ def ask():
 
 @bp.get("/questions/similar/<int:question_id>/open")
 def open_similar(question_id: int):
-    """A similar question the ask page suggested: note that it was opened, then show it."""
+    """A similar question the ask page suggested: note that it was opened, then show it.
+
+    `?faq=<entry id>` when the suggestion was the FAQ entry curated from this question: the
+    opening is recorded for the question, and the entry is shown.
+    """
     question = service.get_question(question_id, current_user)
+    entry = tracking.suggested_entry(question.id, request.args.get("faq"), current_user)
     user_id = current_user.id if current_user.is_authenticated else None
     deflection.record_opened(request.args.get("ask"), question.id, user_id)
+    if entry is not None:
+        return redirect(url_for("faq.entry", entry_id=entry.id))
     return redirect(_question_url(question))
 
 
-def _render_question(question_id: int, answer_form: AnswerForm | None = None, status: int = 200):
-    """The question page, optionally with an answer form carrying errors."""
+def _render_question(
+    question_id: int,
+    answer_form: AnswerForm | None = None,
+    status: int = 200,
+    personal_data: PersonalDataWarning | None = None,
+):
+    """The question page, optionally with an answer form carrying errors or a personal data warning."""
     thread = service.thread(question_id, current_user)
+    member = current_user.is_authenticated  # forms make CSRF tokens: none on an anonymous page
     return render_template(
         "questions/show.html",
         thread=thread,
         question=thread.question,
-        answer_form=answer_form or AnswerForm(formdata=None),
-        comment_form=CommentForm(formdata=None),
+        answer_form=answer_form or (AnswerForm(formdata=None) if member else None),
+        comment_form=CommentForm(formdata=None) if member else None,
+        personal_data=personal_data,
     ), status
 
 
 @bp.get("/questions/<int:question_id>")
 @bp.get("/questions/<int:question_id>/<slug>")
 def show(question_id: int, slug: str | None = None):
-    """The question page: the question, its answers and comments."""
+    """The question page: the question, its answers and comments (kept for anonymous visitors)."""
+    anonymous = caching.serves_anonymous()
+    # read before the question: a page rendered from older rows is never kept as a newer one
+    generations = caching.thread_generations(question_id) if anonymous else None
     question = service.get_question(question_id, current_user)
     if slug != question.slug:
         return redirect(_question_url(question), 301)
+    tracking.record_view("question", question.id)
+    if anonymous:
+        return caching.question_page(question, generations, lambda: _render_question(question_id)[0])
     return _render_question(question_id)
 
 
@@ -157,11 +235,22 @@ def answer(question_id: int):
     form = AnswerForm()
     if form.validate_on_submit():
         try:
-            new_answer = service.answer(current_user, question_id, form.body.data)
+            new_answer = service.answer(
+                current_user,
+                question_id,
+                form.body.data,
+                confirm_personal_data=form.confirm_personal_data.data,
+            )
+        except PersonalDataFound as error:
+            warning = _personal_data_warning(error, form)
+            return _render_question(question_id, answer_form=form, status=422, personal_data=warning)
         except RuleViolation as error:
             form.add_errors(error.fields or {"body": [error.message]})
         else:
-            flash("Your answer is posted.", "success")
+            if new_answer.is_hidden:
+                flash(HELD_MESSAGE.format(what="answer"), "warning")
+            else:
+                flash("Your answer is posted.", "success")
             return redirect(_question_url(new_answer.question, _anchor=f"a{new_answer.id}"))
     return _render_question(question_id, answer_form=form, status=400)
 
@@ -174,7 +263,18 @@ def comment(post_id: int):
     if not form.validate_on_submit():
         message = "; ".join(f"{name}: {', '.join(errors)}" for name, errors in form.field_errors().items())
         raise RuleViolation(f"The comment was not posted. {message}", form.field_errors())
-    new_comment = service.comment(current_user, post_id, form.body.data)
+    try:
+        new_comment = service.comment(
+            current_user, post_id, form.body.data, confirm_personal_data=form.confirm_personal_data.data
+        )
+    except PersonalDataFound as error:
+        warning = _personal_data_warning(error, form)
+        warning.inline = False
+        post = service.get_post(post_id, current_user)
+        page = render_template("questions/comment_check.html", form=form, post=post, personal_data=warning)
+        return page, 422
+    if new_comment.is_hidden:
+        flash(HELD_MESSAGE.format(what="comment"), "warning")
     return redirect(url_for("questions.post_link", post_id=new_comment.post_id, _anchor=f"c{new_comment.id}"))
 
 
@@ -187,7 +287,9 @@ def edit(post_id: int):
     form = EditForm(obj=None if request.method == "POST" else post)
     if request.method == "GET" and is_question:
         form.tags.data = post.tag_names
+    warning = None
     if form.validate_on_submit():
+        was_held = post.is_held_for_personal_data
         try:
             result = suggestions.submit(
                 current_user,
@@ -196,19 +298,29 @@ def edit(post_id: int):
                 title=form.title.data if is_question else None,
                 tags=form.tags.data if is_question else None,
                 summary=form.summary.data or "",
+                confirm_personal_data=form.confirm_personal_data.data,
             )
+        except PersonalDataFound as error:
+            warning = _personal_data_warning(error, form)
         except RuleViolation as error:
             form.add_errors(error.fields or {"body": [error.message]})
         else:
             if isinstance(result, SuggestedEdit):
                 flash("Thanks! Your edit shows once a reviewer approves it.", "success")
+            elif result.is_held_for_personal_data and not was_held:
+                flash(HELD_MESSAGE.format(what="post"), "warning")
             else:
                 flash("Your edit is saved.", "success")
             return redirect(url_for("questions.post_link", post_id=post.id))
-    status = 400 if form.is_submitted() else 200
+    status = 422 if warning else 400 if form.is_submitted() else 200
     suggesting = not permissions.can_edit(current_user, post)
     return render_template(
-        "questions/edit.html", form=form, post=post, is_question=is_question, suggesting=suggesting
+        "questions/edit.html",
+        form=form,
+        post=post,
+        is_question=is_question,
+        suggesting=suggesting,
+        personal_data=warning,
     ), status
 
 
