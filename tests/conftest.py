@@ -99,14 +99,14 @@ def _app():
 
 
 def _empty_tables() -> None:
-    """Delete every row, children first, so the next test starts clean."""
+    """Delete every row, children first, so the next test starts clean.
+
+    DELETE, not TRUNCATE, on PostgreSQL too: a test leaves a few rows, and truncating 40 tables
+    (new files for each) costs ten times as much as deleting them, on every test.
+    """
     db.session.rollback()
-    if IS_POSTGRES:
-        names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     db.session.commit()
     from forum.caching import cache
     from forum.faq.tracking import discard_views

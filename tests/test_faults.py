@@ -24,6 +24,7 @@ from forum import create_app
 from forum.auth.service import issue_token
 from forum.extensions import db
 from forum.faq.tracking import discard_views
+from forum.models import Question
 from forum.models.search import SearchOutbox
 from forum.search import get_backend, make_backend, outbox
 from tests.conftest import (
@@ -327,9 +328,11 @@ def test_full_index_disk_keeps_posting_and_catches_up(app, client, runner, tmp_p
         with disk_full(tmp_path / "disk", is_tmpfs, monkeypatch):
             for title in ("Can the thermostat run on batteries?", "Does the thermostat need a neutral wire?"):
                 assert client.submit("/questions/ask", {**ask, "title": title}).status_code == 302
+            first, second, third = db.session.scalars(select(Question.id).order_by(Question.id)).all()
             answer = {"body": "Yes, two AA batteries keep it running for a year."}
-            assert client.post(f"{API}/questions/2/answers", json=answer, headers=bearer).status_code == 201
-            assert queued_questions() == {2, 3}  # kept for later, not lost
+            response = client.post(f"{API}/questions/{second}/answers", json=answer, headers=bearer)
+            assert response.status_code == 201
+            assert queued_questions() == {second, third}  # kept for later, not lost
             # what the index had is still found
             assert "blink red" in client.get("/search?q=thermostat").get_data(as_text=True)
 
