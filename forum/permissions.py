@@ -34,6 +34,19 @@ def write_refusal(user: User | None) -> PermissionDenied | None:
     return suspension_refusal(user)
 
 
+def plain(user: User | None) -> User | None:
+    """The user itself, not Flask-Login's proxy: safe to add to the session or to store on a row."""
+    return user._get_current_object() if hasattr(user, "_get_current_object") else user
+
+
+def require_member(actor: User | None) -> User:
+    """The member who may write, itself (not Flask-Login's proxy); else the refusal is raised."""
+    refusal = write_refusal(actor)
+    if refusal is not None:
+        raise refusal
+    return plain(actor)
+
+
 def suspension_refusal(user: User | None) -> PermissionDenied | None:
     """Why a suspended member may not write, with the reason and the end date; None otherwise."""
     if not _is_member(user) or not user.is_suspended:

@@ -23,7 +23,7 @@ SEARCH_MAX = 100
 def _require_admin(actor: User | None) -> User:
     if not permissions.can_manage_roles(actor):
         raise PermissionDenied("Only admins manage roles and topics.")
-    return actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
+    return permissions.plain(actor)
 
 
 def people(actor: User | None, search: str = "", role: str = "") -> Select:

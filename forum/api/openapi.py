@@ -97,6 +97,30 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": list(properties)}
 
 
+def page_of(item: str, order: str, **extra: Any) -> dict[str, Any]:
+    """One page of a list: its items (schema `item`, in `order`) and where the page sits."""
+    return _object(
+        {
+            **extra,
+            "items": {"type": "array", "items": _ref(item), "description": order},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+            "pages": {"type": "integer"},
+        }
+    )
+
+
+PAGING = [
+    {
+        "name": "page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+    },
+    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
+]
+
+
 SCHEMAS: dict[str, Any] = {
     "Author": _object(
         {
@@ -187,15 +211,7 @@ SCHEMAS: dict[str, Any] = {
             ),
         ]
     },
-    "Page": _object(
-        {
-            "items": {"type": "array", "items": _ref("Question")},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-            "pages": {"type": "integer"},
-        }
-    ),
+    "Page": page_of("Question", "In the order asked for."),
     "Error": _object(
         {
             "error": {"type": "string", "description": "What went wrong, for people."},
@@ -302,16 +318,11 @@ SCHEMAS: dict[str, Any] = {
             },
         }
     ),
-    "ReputationPage": _object(
-        {
-            "user": _ref("User"),
-            "reputation": {"type": "integer", "description": "Never below 1."},
-            "items": {"type": "array", "items": _ref("ReputationEvent"), "description": "Newest first."},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-            "pages": {"type": "integer"},
-        }
+    "ReputationPage": page_of(
+        "ReputationEvent",
+        "Newest first.",
+        user=_ref("User"),
+        reputation={"type": "integer", "description": "Never below 1."},
     ),
 }
 
@@ -371,16 +382,7 @@ PATHS: dict[str, Any] = {
                     "schema": _TEXT,
                     "description": "Only questions with this tag.",
                 },
-                {
-                    "name": "page",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-                },
-                {
-                    "name": "per_page",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-                },
+                *PAGING,
             ],
         ),
         "post": _write(
@@ -500,16 +502,7 @@ PATHS: dict[str, Any] = {
             _json(_ref("ReputationPage"), "One page of the ledger."),
             {"400": "A bad page or per_page.", "404": "No such user."},
             parameters=[
-                {
-                    "name": "page",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-                },
-                {
-                    "name": "per_page",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-                },
+                *PAGING,
             ],
         ),
     },

@@ -36,11 +36,6 @@ class Conflict(DomainError):
     status = 409
 
 
-def _plain(user: User) -> User:
-    """The user itself, not Flask-Login's proxy."""
-    return user._get_current_object() if hasattr(user, "_get_current_object") else user
-
-
 def response_hours() -> float:
     """The response-time target: a question older than this, with no accepted answer, is overdue."""
     return float(current_app.config.get("EXPERT_RESPONSE_HOURS", 24))
@@ -208,7 +203,7 @@ def claim(actor: User | None, question_id: int) -> Claim:
     """An expert says "I'm on it"; refused while another expert's claim or assignment holds."""
     if not permissions.can_use_expert_queue(actor):
         raise PermissionDenied("Only staff experts and moderators claim questions.")
-    actor = _plain(actor)
+    actor = permissions.plain(actor)
     _open_question(actor, question_id)
     current = _claims([question_id]).get(question_id)
     if current is not None and current.expert.id != actor.id:
@@ -229,7 +224,7 @@ def release(actor: User | None, question_id: int) -> None:
     claim or an assignment, so the question is open to every expert again."""
     if not permissions.can_use_expert_queue(actor):
         raise PermissionDenied("Only staff experts and moderators release claims.")
-    actor = _plain(actor)
+    actor = permissions.plain(actor)
     questions.get_question(question_id, actor)
     current = _claims([question_id]).get(question_id)
     if current is None:
@@ -244,7 +239,7 @@ def assign(actor: User | None, question_id: int, expert_name: Any) -> Claim:
     """A moderator hands a question to a named expert; it replaces any claim."""
     if not permissions.can_assign_expert(actor):
         raise PermissionDenied("Only moderators assign questions to experts.")
-    actor = _plain(actor)
+    actor = permissions.plain(actor)
     if not isinstance(expert_name, str) or not expert_name.strip():
         message = "Give the username of a staff expert."
         raise RuleViolation(f"The expert is missing. {message}", {"expert": [message]})

@@ -21,7 +21,7 @@ from sqlalchemy import and_, exists, func, or_, select, union
 
 from forum import permissions, reputation
 from forum.clock import utcnow
-from forum.errors import NotFound, PermissionDenied, RuleViolation
+from forum.errors import NotFound, RuleViolation
 from forum.extensions import db
 from forum.faq import entries
 from forum.models import Answer, Question, User
@@ -88,15 +88,6 @@ def min_score() -> float:
     return float(current_app.config["FAQ_CANDIDATE_MIN_SCORE"])
 
 
-def _curator(actor: User | None) -> User:
-    refusal = permissions.write_refusal(actor)
-    if refusal is not None:
-        raise refusal
-    if not permissions.can_curate_faq(actor):
-        raise PermissionDenied("Only moderators curate the FAQ.")
-    return actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
-
-
 def _queue_statement():
     """Candidate questions, most popular first; driven by the few popular or nominated ids."""
     threshold = min_score()
@@ -134,7 +125,7 @@ def _queue_statement():
 
 def queue(viewer: User | None) -> Pagination:
     """One page of candidates (moderators only), each with its numbers."""
-    _curator(viewer)
+    entries.curator(viewer)
     page = paginate(_queue_statement())
     ids = [question.id for question in page.items]
     popularity = {
@@ -268,7 +259,7 @@ def approve(
     credit_answer_ids: list[int] | None = None,
 ) -> FaqEntry:
     """Create an entry from one thread (or several duplicates merged: the first is the main one)."""
-    actor = _curator(actor)
+    actor = entries.curator(actor)
     sources = _sources(question_ids)
     title, body, body_html, category, product_area = entries.checked_fields(title, body, tag, product_area)
     if credit_answer_ids is None:
@@ -369,7 +360,7 @@ def _credit_authors(entry: FaqEntry, answers: list[Answer]) -> None:
 
 def merge(actor: User | None, entry_id: int, question_ids: list[int]) -> FaqEntry:
     """Add duplicate threads to an existing entry as further sources."""
-    actor = _curator(actor)
+    actor = entries.curator(actor)
     entry = entries.get_entry(entry_id, actor)
     if entry.is_deleted:
         raise RuleViolation("This entry is retired; restore it first.")
@@ -386,7 +377,7 @@ def merge(actor: User | None, entry_id: int, question_ids: list[int]) -> FaqEntr
 
 def dismiss(actor: User | None, question_id: int, reason: str) -> FaqDecision:
     """Take a thread out of the queue, with a reason, until it grows a lot more popular."""
-    actor = _curator(actor)
+    actor = entries.curator(actor)
     reason = " ".join((reason or "").split())
     if not reason or len(reason) > REASON_MAX:
         message = f"Say why (at most {REASON_MAX} characters)."

@@ -45,17 +45,12 @@ REPORT_MAX = 500
 NOTE_MAX = 300
 
 
-def _plain(user: User | None) -> User | None:
-    return user._get_current_object() if hasattr(user, "_get_current_object") else user
-
-
-def _curator(actor: User | None) -> User:
-    refusal = permissions.write_refusal(actor)
-    if refusal is not None:
-        raise refusal
+def curator(actor: User | None) -> User:
+    """The moderator curating the FAQ, itself (not Flask-Login's proxy); else PermissionDenied."""
+    actor = permissions.require_member(actor)
     if not permissions.can_curate_faq(actor):
-        raise PermissionDenied("Only moderators edit the FAQ.")
-    return _plain(actor)
+        raise PermissionDenied("Only moderators curate the FAQ.")
+    return actor
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -254,7 +249,7 @@ def edit(
     actor: User | None, entry_id: int, title: str, body: str, tag: str, product_area: str, summary: str = ""
 ) -> FaqEntry:
     """A moderator's edit: the next revision; an edit is a review, so the entry is fresh again."""
-    actor = _curator(actor)
+    actor = curator(actor)
     entry = get_entry(entry_id, actor)
     fields = checked_fields(title, body, tag, product_area)
     before = _content(entry)
@@ -274,7 +269,7 @@ def edit(
 
 def mark_reviewed(actor: User | None, entry_id: int) -> FaqEntry:
     """A moderator checked the entry and it still holds."""
-    actor = _curator(actor)
+    actor = curator(actor)
     entry = get_entry(entry_id, actor)
     reason = stale_reason(entry)
     _reviewed(entry, actor)
@@ -285,7 +280,7 @@ def mark_reviewed(actor: User | None, entry_id: int) -> FaqEntry:
 
 def set_retired(actor: User | None, entry_id: int, retired: bool) -> FaqEntry:
     """Retire an entry (soft: it stays in the database) or restore it."""
-    actor = _curator(actor)
+    actor = curator(actor)
     entry = get_entry(entry_id, actor)
     if entry.is_deleted == retired:
         raise RuleViolation("This entry is already retired." if retired else "This entry is not retired.")
@@ -353,7 +348,7 @@ def suggest(actor: User | None, entry_id: int, title: str, body: str, summary: s
     )
     suggestion = FaqSuggestion(
         entry_id=entry.id,
-        author=_plain(actor),
+        author=permissions.plain(actor),
         base_revision_id=latest,
         title=title,
         body=body,
@@ -384,7 +379,7 @@ def get_suggestion(suggestion_id: int, viewer: User | None) -> FaqSuggestion:
 
 def review_suggestion(actor: User | None, suggestion_id: int, approve: bool, note: str = "") -> FaqSuggestion:
     """Apply a suggestion as the entry's next revision (credited to its author), or turn it down."""
-    actor = _curator(actor)
+    actor = curator(actor)
     suggestion = get_suggestion(suggestion_id, actor)
     if suggestion.status != "pending":
         raise RuleViolation(f"This suggested edit was already {suggestion.status}.")

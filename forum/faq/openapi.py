@@ -8,6 +8,7 @@ from forum.api.openapi import (
     _OPTIONAL_TIME,
     _TEXT,
     _TIME,
+    PAGING,
     _body,
     _id,
     _json,
@@ -16,28 +17,12 @@ from forum.api.openapi import (
     _read,
     _ref,
     _write,
+    page_of,
 )
 from forum.faq.entries import STALE_LABELS
 from forum.models.faq import FAQ_BODY_MAX, FAQ_TITLE_MAX, PRODUCT_AREA_MAX
-from forum.pagination import MAX_PAGE, MAX_PER_PAGE
 
-_PAGING = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}},
-    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
-]
 _IDS = {"type": "array", "items": {"type": "integer", "minimum": 1}}
-
-
-def _page_of(name: str, order: str) -> dict[str, Any]:
-    return _object(
-        {
-            "items": {"type": "array", "items": _ref(name), "description": order},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-            "pages": {"type": "integer"},
-        }
-    )
 
 
 SCHEMAS: dict[str, Any] = {
@@ -73,7 +58,7 @@ SCHEMAS: dict[str, Any] = {
             "url": {"type": "string", "format": "uri"},
         }
     ),
-    "FaqPage": _page_of("FaqEntry", "By category, then title."),
+    "FaqPage": page_of("FaqEntry", "By category, then title."),
     "FaqCandidate": _object(
         {
             "question_id": {"type": "integer"},
@@ -90,7 +75,7 @@ SCHEMAS: dict[str, Any] = {
             "reasons": {"type": "array", "items": {"enum": ["popular", "nominated", "grew since dismissed"]}},
         }
     ),
-    "FaqCandidatePage": _page_of("FaqCandidate", "Most popular first."),
+    "FaqCandidatePage": page_of("FaqCandidate", "Most popular first."),
     "FaqDecision": _object(
         {"question_id": {"type": "integer"}, "decision": {"const": "dismissed"}, "reason": _TEXT}
     ),
@@ -107,7 +92,7 @@ PATHS: dict[str, Any] = {
             "Live FAQ entries by category and title.",
             _json(_ref("FaqPage"), "One page of entries."),
             {"400": "A bad page number."},
-            parameters=[*_PAGING, {"name": "tag", "in": "query", "schema": {"type": "string"}}],
+            parameters=[*PAGING, {"name": "tag", "in": "query", "schema": {"type": "string"}}],
         )
     },
     "/faq/{entry_id}": {
@@ -119,7 +104,7 @@ PATHS: dict[str, Any] = {
             "Threads waiting in the FAQ queue, with the numbers that put them there (moderators).",
             _json(_ref("FaqCandidatePage"), "One page of candidates."),
             {"400": "A bad page number.", **_CURATORS},
-            parameters=_PAGING,
+            parameters=PAGING,
         )
     },
     "/faq/candidates/approve": {

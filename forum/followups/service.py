@@ -39,7 +39,7 @@ def _member(actor: User | None) -> User:
     """The signed-in user itself (not Flask-Login's proxy), or PermissionDenied."""
     if not permissions.can_post(actor):
         raise PermissionDenied("Sign in to take part.")
-    return actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
+    return permissions.plain(actor)
 
 
 def _message_fields(body: str) -> tuple[str, str]:

@@ -58,10 +58,6 @@ ACTIONS: dict[str, str] = {
 TARGET_TYPES = ("post", "question", "tag", "user", "suggestion", "comment", "faq")
 
 
-def _plain(user: User | None) -> User | None:
-    return user._get_current_object() if hasattr(user, "_get_current_object") else user
-
-
 def record(
     actor: User | None,
     action: str,
@@ -75,7 +71,7 @@ def record(
     if action not in ACTIONS or target_type not in TARGET_TYPES:
         raise ValueError(f"Unknown audit action {action!r} on {target_type!r}")
     entry = AuditEntry(
-        actor=_plain(actor),
+        actor=permissions.plain(actor),
         action=action,
         target_type=target_type,
         target_id=target_id,

@@ -52,7 +52,7 @@ def flag(actor: User | None, post_id: int, reason: Any, text: Any = "", duplicat
     refusal = permissions.flag_refusal(actor, post)
     if refusal is not None:
         raise refusal
-    actor = actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
+    actor = permissions.plain(actor)
     if reason not in FLAG_REASONS:
         message = f"Choose one of: {', '.join(FLAG_REASONS)}."
         raise RuleViolation(f"The reason is not valid. {message}", {"reason": [message]})
@@ -236,7 +236,7 @@ def decide(actor: User | None, post_id: int, action: Any, reason: Any = "", **de
     """A moderator's decision on a flagged post, from the review queue (or the API)."""
     if not permissions.can_review_flags(actor):
         raise PermissionDenied("Only moderators and admins review flags.")
-    actor = actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
+    actor = permissions.plain(actor)
     post = questions.get_post(post_id, actor)
     reason = reason.strip() if isinstance(reason, str) else ""
     question = post if isinstance(post, Question) else post.question

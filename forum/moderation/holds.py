@@ -73,14 +73,10 @@ class HeldItem:
         return personal_data.kinds_count(match for part in self.fields for match in part.matches)
 
 
-def _plain(user: User) -> User:
-    return user._get_current_object() if hasattr(user, "_get_current_object") else user
-
-
 def _moderator(actor: User | None) -> User:
     if not permissions.can_review_personal_data(actor):
         raise PermissionDenied("Only moderators and admins review personal data.")
-    return _plain(actor)
+    return permissions.plain(actor)
 
 
 def _texts(item: Post | Comment) -> dict[str, str]:

@@ -8,6 +8,7 @@ from forum.api.openapi import (
     _OPTIONAL_TIME,
     _TEXT,
     _TIME,
+    PAGING,
     _body,
     _id,
     _json,
@@ -15,6 +16,7 @@ from forum.api.openapi import (
     _private_read,
     _ref,
     _write,
+    page_of,
 )
 from forum.models.moderation import FLAG_REASONS, FLAG_STATUSES
 from forum.moderation.audit import ACTIONS, TARGET_TYPES
@@ -22,7 +24,6 @@ from forum.moderation.flags import MODERATOR_ACTIONS, TEXT_MAX
 from forum.moderation.holds import QUEUE_LIMIT
 from forum.moderation.suspensions import MAX_DAYS, REASON_MAX
 from forum.moderation.threads import CLOSE_REASONS, REASON_TEXT_MAX
-from forum.pagination import MAX_PAGE, MAX_PER_PAGE
 
 _ORIGINAL = {
     "description": "The original question: its id, or its page's address.",
@@ -89,15 +90,7 @@ SCHEMAS: dict[str, Any] = {
             "created_at": _TIME,
         }
     ),
-    "AuditPage": _object(
-        {
-            "items": {"type": "array", "items": _ref("AuditEntry"), "description": "Newest first."},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-            "pages": {"type": "integer"},
-        }
-    ),
+    "AuditPage": page_of("AuditEntry", "Newest first."),
     "MergedTag": _object({"tag": _TEXT, "question_count": {"type": "integer"}}),
 }
 
@@ -109,10 +102,6 @@ _THREAD_ERRORS = {
 }
 _QUESTION_ID = _id("question_id", "question")
 _USER_ID = _id("user_id", "user")
-_PAGE = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}},
-    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
-]
 
 
 def _thread(summary: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -236,7 +225,7 @@ PATHS: dict[str, Any] = {
             "Posts with open flags, oldest flag first (moderators).",
             _json(_ref("FlagQueue"), "One page of flagged posts."),
             {"400": "A bad page number.", "403": "Not a moderator."},
-            parameters=_PAGE[:1],
+            parameters=PAGING[:1],
         ),
     },
     "/moderation/posts/{post_id}": {
@@ -266,7 +255,7 @@ PATHS: dict[str, Any] = {
             _json(_ref("AuditPage"), "One page of entries."),
             {"400": "A bad page number.", "403": "Not a moderator.", "422": "A bad filter."},
             parameters=[
-                *_PAGE,
+                *PAGING,
                 {"name": "action", "in": "query", "schema": {"enum": list(ACTIONS)}},
                 {"name": "actor", "in": "query", "schema": _TEXT},
                 {"name": "target_type", "in": "query", "schema": {"enum": list(TARGET_TYPES)}},

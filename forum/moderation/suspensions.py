@@ -23,10 +23,6 @@ MAX_DAYS = 3650
 REASON_MAX = 500
 
 
-def _plain(user: User | None) -> User | None:
-    return user._get_current_object() if hasattr(user, "_get_current_object") else user
-
-
 def check_days(raw: object) -> int:
     """A whole number of days from 1 to MAX_DAYS, else RuleViolation naming the field."""
     if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit() and len(raw.strip()) < 6:
@@ -62,7 +58,11 @@ def suspend(
         raise RuleViolation("You cannot suspend yourself.")
     now = utcnow()
     suspension = Suspension(
-        user=user, reason=reason, starts_at=now, ends_at=now + timedelta(days=days), created_by=_plain(actor)
+        user=user,
+        reason=reason,
+        starts_at=now,
+        ends_at=now + timedelta(days=days),
+        created_by=permissions.plain(actor),
     )
     db.session.add(suspension)
     before = {"suspended_until": _iso(user.suspended_until)} if user.is_suspended else None
@@ -94,7 +94,7 @@ def lift(actor: User | None, user_id: int, *, by_cli: bool = False) -> User:
             Suspension.user_id == user.id, Suspension.lifted_at.is_(None), Suspension.ends_at > now
         )
     ):
-        suspension.lifted_at, suspension.lifted_by = now, None if by_cli else _plain(actor)
+        suspension.lifted_at, suspension.lifted_by = now, None if by_cli else permissions.plain(actor)
     before = {"suspended_until": _iso(user.suspended_until)}
     user.suspended_until, user.suspension_reason = None, None
     audit.record(None if by_cli else actor, "user.unsuspend", "user", user.id, before=before, after={})

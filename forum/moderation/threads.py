@@ -140,7 +140,7 @@ def close_or_vote(
     refusal = permissions.close_vote_refusal(actor, question)
     if refusal is not None:
         raise refusal
-    actor = actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
+    actor = permissions.plain(actor)
     _check_reason(reason)
     original = _original(actor, question, duplicate_of) if reason == "duplicate" else None
     try:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.api.openapi import _TEXT, _TIME, _body, _error, _id, _json, _object, _read, _ref
+from forum.api.openapi import _TEXT, _TIME, PAGING, _body, _error, _id, _json, _object, _read, _ref, page_of
 from forum.models.notifications import KINDS
 from forum.notifications.service import MAX_IDS
-from forum.pagination import MAX_PAGE, MAX_PER_PAGE
 
 SCHEMAS: dict[str, Any] = {
     "FollowState": _object(
@@ -45,15 +44,10 @@ SCHEMAS: dict[str, Any] = {
             "url": {"type": "string", "format": "uri", "description": "The post on the question's page."},
         }
     ),
-    "NotificationPage": _object(
-        {
-            "items": {"type": "array", "items": _ref("Notification"), "description": "Newest first."},
-            "unread": {"type": "integer", "description": "All the caller's unread notifications."},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-            "pages": {"type": "integer"},
-        }
+    "NotificationPage": page_of(
+        "Notification",
+        "Newest first.",
+        unread={"type": "integer", "description": "All the caller's unread notifications."},
     ),
     "MarkedRead": _object(
         {
@@ -118,16 +112,7 @@ PATHS: dict[str, Any] = {
             _json(_ref("NotificationPage"), "One page of notifications."),
             {"400": "A bad page or per_page."},
             parameters=[
-                {
-                    "name": "page",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-                },
-                {
-                    "name": "per_page",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-                },
+                *PAGING,
             ],
         ),
     },

@@ -51,16 +51,11 @@ class FollowState:
     followers: int
 
 
-def _plain(user: User) -> User:
-    """The user itself, not Flask-Login's proxy."""
-    return user._get_current_object() if hasattr(user, "_get_current_object") else user
-
-
 def _member(actor: User | None, message: str) -> User:
     """The signed-in actor (a suspended member still reads and tidies their inbox), or PermissionDenied."""
     if not permissions.is_member(actor):
         raise PermissionDenied(message)
-    return _plain(actor)
+    return permissions.plain(actor)
 
 
 def _is_member(user: User | None) -> bool:

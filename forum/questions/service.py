@@ -32,14 +32,6 @@ def _render(source: str, field_name: str = "body", *, comment: bool = False) -> 
         raise RuleViolation(str(error), {field_name: [str(error)]}) from error
 
 
-def _require_member(actor: User | None) -> User:
-    """Writing needs an account; returns the user itself (not Flask-Login's proxy)."""
-    refusal = permissions.write_refusal(actor)
-    if refusal is not None:
-        raise refusal
-    return actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
-
-
 def _checked_html(actor: User, source: str, *, comment: bool = False) -> str:
     """Render what the actor wrote, refusing more links than a new account may post."""
     html = _render(source, comment=comment)
@@ -147,7 +139,7 @@ def get_question(question_id: int, viewer: User | None = None) -> Question:
 
 def get_editable_post(actor: User | None, post_id: int) -> Post:
     """A post the actor may edit, or NotFound / PermissionDenied."""
-    actor = _require_member(actor)
+    actor = permissions.require_member(actor)
     post = get_post(post_id, actor)
     if not permissions.can_edit(actor, post):
         raise PermissionDenied("You may edit only your own posts.")
@@ -162,7 +154,7 @@ def ask(
     Personal data in the title or body is refused (PersonalDataFound) unless the asker confirms
     it; then the question is held for a moderator.
     """
-    actor = _require_member(actor)
+    actor = permissions.require_member(actor)
     body_html = _checked_html(actor, body)
     found = personal_data.check({"title": title, "body": body}, confirmed=confirm_personal_data)
     ratelimits.check_posting(actor)
@@ -188,7 +180,7 @@ def ask(
 
 def answer(actor: User | None, question_id: int, body: str, *, confirm_personal_data: bool = False) -> Answer:
     """Answer a question (held for a moderator when its author confirms personal data in it)."""
-    actor = _require_member(actor)
+    actor = permissions.require_member(actor)
     question = get_question(question_id, actor)
     if question.is_deleted:
         raise RuleViolation("This question has been deleted; it takes no new answers.")
@@ -217,7 +209,7 @@ def answer(actor: User | None, question_id: int, body: str, *, confirm_personal_
 
 def comment(actor: User | None, post_id: int, body: str, *, confirm_personal_data: bool = False) -> Comment:
     """Comment on a question or an answer (held for a moderator when it confirms personal data)."""
-    actor = _require_member(actor)
+    actor = permissions.require_member(actor)
     post = get_post(post_id, actor)
     question = post if isinstance(post, Question) else post.question
     refusal = permissions.comment_refusal(actor, post)
@@ -252,7 +244,7 @@ def edit(
     Personal data the post did not hold before is refused unless the editor confirms it; then
     the post is held for a moderator until they release or redact it.
     """
-    actor = _require_member(actor)
+    actor = permissions.require_member(actor)
     post = get_editable_post(actor, post_id)
     before = _content(post)
     found = personal_data.check(
@@ -326,7 +318,7 @@ def apply_edit(
 
 def _set_deleted(actor: User | None, post_id: int, deleted: bool) -> Post:
     """Soft-delete or restore a post; a moderator's action on someone else's post is audited."""
-    actor = _require_member(actor)
+    actor = permissions.require_member(actor)
     post = get_post(post_id, actor)
     allowed = permissions.can_delete if deleted else permissions.can_undelete
     if not allowed(actor, post):
@@ -376,7 +368,7 @@ def undelete(actor: User | None, post_id: int) -> Post:
 
 def delete_comment(actor: User | None, comment_id: int) -> Comment:
     """Soft-delete a comment."""
-    actor = _require_member(actor)
+    actor = permissions.require_member(actor)
     target = db.session.get(Comment, comment_id)
     if target is None or target.is_deleted:
         raise NotFound("That comment does not exist.")

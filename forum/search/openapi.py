@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.api.openapi import _TEXT, _TIME, _json, _object, _read, _ref
-from forum.pagination import MAX_PAGE, MAX_PER_PAGE
+from forum.api.openapi import _TEXT, _TIME, PAGING, _json, _object, _read, _ref, page_of
 from forum.search.backend import SIMILAR_LIMIT_MAX, SORTS
 from forum.search.query import MAX_QUERY_LENGTH
 
@@ -51,25 +50,17 @@ SCHEMAS: dict[str, Any] = {
             "created_at": _TIME,
         }
     ),
-    "SearchResults": _object(
-        {
-            "query": {
-                "type": "string",
-                "description": "The query as searched (spaces collapsed, cut to size).",
-            },
-            "sort": {"enum": list(SORTS)},
-            "items": {"type": "array", "items": _ref("SearchHit")},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-            "pages": {"type": "integer"},
-            "suggestion": {"type": ["string", "null"], "description": "'Did you mean': the query respelt."},
-            "notices": {
-                "type": "array",
-                "items": _TEXT,
-                "description": "What in the query was ignored or changed, for people.",
-            },
-        }
+    "SearchResults": page_of(
+        "SearchHit",
+        "Best first unless sorted otherwise.",
+        query={"type": "string", "description": "The query as searched (spaces collapsed, cut to size)."},
+        sort={"enum": list(SORTS)},
+        suggestion={"type": ["string", "null"], "description": "'Did you mean': the query respelt."},
+        notices={
+            "type": "array",
+            "items": _TEXT,
+            "description": "What in the query was ignored or changed, for people.",
+        },
     ),
     "SimilarQuestion": _object(
         {
@@ -88,8 +79,6 @@ SCHEMAS: dict[str, Any] = {
     ),
 }
 
-_PAGE = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}
-_PER_PAGE = {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}
 PATHS: dict[str, Any] = {
     "/search": {
         "get": _read(
@@ -106,12 +95,7 @@ PATHS: dict[str, Any] = {
                     f"Read up to {MAX_QUERY_LENGTH} characters.",
                 },
                 {"name": "sort", "in": "query", "schema": {"enum": list(SORTS), "default": "relevance"}},
-                {"name": "page", "in": "query", "schema": _PAGE},
-                {
-                    "name": "per_page",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-                },
+                *PAGING,
             ],
         ),
     },

@@ -8,6 +8,7 @@ from forum.api.openapi import (
     _OPTIONAL_TIME,
     _TEXT,
     _TIME,
+    PAGING,
     _body,
     _id,
     _json,
@@ -15,9 +16,9 @@ from forum.api.openapi import (
     _private_read,
     _ref,
     _write,
+    page_of,
 )
 from forum.models.suggestions import STATUSES
-from forum.pagination import MAX_PAGE, MAX_PER_PAGE
 from forum.suggestions.service import REASON_MAX
 
 _AUTHOR_OR_NULL = {"oneOf": [_ref("Author"), {"type": "null"}]}
@@ -44,15 +45,7 @@ SCHEMAS: dict[str, Any] = {
             "url": {"type": "string", "format": "uri", "description": "The suggestion's review page."},
         }
     ),
-    "SuggestedEditPage": _object(
-        {
-            "items": {"type": "array", "items": _ref("SuggestedEdit"), "description": "Oldest first."},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-            "pages": {"type": "integer"},
-        }
-    ),
+    "SuggestedEditPage": page_of("SuggestedEdit", "Oldest first."),
 }
 
 _SUGGESTION_ID = _id("suggestion_id", "suggested edit")
@@ -71,16 +64,7 @@ PATHS: dict[str, Any] = {
             _json(_ref("SuggestedEditPage"), "One page of suggested edits."),
             {"400": "A bad page number.", "403": "The caller may not review edits."},
             parameters=[
-                {
-                    "name": "page",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-                },
-                {
-                    "name": "per_page",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-                },
+                *PAGING,
             ],
         ),
     },

@@ -25,17 +25,9 @@ from forum.questions.tags import parse_tags, tag_errors
 REASON_MAX = 300
 
 
-def _member(actor: User | None) -> User:
-    """The signed-in user itself (not Flask-Login's proxy), or PermissionDenied."""
-    refusal = permissions.write_refusal(actor)
-    if refusal is not None:
-        raise refusal
-    return actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
-
-
 def post_to_edit(actor: User | None, post_id: int) -> Post:
     """A post the actor may edit or suggest an edit to, or NotFound / PermissionDenied."""
-    actor = _member(actor)
+    actor = permissions.require_member(actor)
     post = questions.get_post(post_id, actor)
     if not (permissions.can_edit(actor, post) or permissions.can_suggest_edit(actor, post)):
         raise PermissionDenied("This post cannot be edited.")
@@ -86,7 +78,7 @@ def suggest(
     summary: str = "",
 ) -> SuggestedEdit:
     """File a suggested edit; fields left as None keep the post's current value."""
-    actor = _member(actor)
+    actor = permissions.require_member(actor)
     post = questions.get_post(post_id, actor)
     if not permissions.can_suggest_edit(actor, post):
         raise PermissionDenied(
@@ -159,7 +151,7 @@ def pending_count() -> int:
 
 def _locked(actor: User | None, suggestion_id: int) -> tuple[User, SuggestedEdit]:
     """The reviewer and the suggestion, locked against a second reviewer, after the review check."""
-    actor = _member(actor)
+    actor = permissions.require_member(actor)
     suggestion = db.session.scalars(
         select(SuggestedEdit)
         .where(SuggestedEdit.id == suggestion_id)

@@ -42,14 +42,6 @@ class VoteResult:
     user_vote: int
 
 
-def _member(actor: User | None) -> User:
-    """Voting needs an account; returns the user itself (not Flask-Login's proxy)."""
-    refusal = permissions.write_refusal(actor)
-    if refusal is not None:
-        raise refusal
-    return actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
-
-
 def _retrying(action: Callable[[], T]) -> T:
     """Run a use case; after a unique-key clash or a deadlock, roll back and run it once more."""
     for attempt in (1, 2):
@@ -98,7 +90,7 @@ def _fresh_question(post: Post) -> Question:
 
 def vote(actor: User | None, post_id: int, value: Any) -> VoteResult:
     """Cast (1, -1), change or retract (0) the actor's vote; the same vote again changes nothing."""
-    actor = _member(actor)
+    actor = permissions.require_member(actor)
     value = _check_value(value)
     post = questions.get_post(post_id, actor)
     refusal = permissions.vote_refusal(actor, post, 0)
@@ -134,7 +126,7 @@ def _apply_vote(actor: User, post_id: int, value: int) -> VoteResult:
 
 def accept(actor: User | None, question_id: int, answer_id: Any) -> Question:
     """Accept an answer (None: unaccept); accepting another moves the acceptance and its points."""
-    actor = _member(actor)
+    actor = permissions.require_member(actor)
     if answer_id is not None and type(answer_id) is not int:
         message = "Must be an answer's id, or null to unaccept."
         raise RuleViolation(f"The answer_id is not valid. {message}", {"answer_id": [message]})
