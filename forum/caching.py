@@ -12,14 +12,15 @@ and the question page records its view before any of this (forum/faq/tracking.py
 request: `q:<id>` for a question page, `lists` for the lists, `all` for every page. Session events
 note at flush time which threads a change touches (a post, comment, vote, acceptance, close, pin,
 FAQ entry, follow-up...) and bump their generations right after commit, so the next request
-renders afresh and nothing needs deleting. The names, roles and reputations of the people on a
-question page go into its key as a digest (one query): a rename, or a vote on their posts
-elsewhere, shows at once. A question's view count is filled into the kept page on each request.
-Kept pages expire after PAGE_CACHE_SECONDS (60): relative times ("5 min ago") and the view counts
-on lists are at most that old.
+renders afresh and nothing needs deleting. A rename or a new role bumps every page. The
+reputations of the people on a question page go into its key as a digest: a vote on their posts
+elsewhere shows at once. An anonymous question page costs one statement (the question, its
+generations and that digest) when it is kept. A question's view count is filled into the kept
+page on each request. Kept pages expire after PAGE_CACHE_SECONDS (60): relative times ("5 min
+ago") and the view counts on lists are at most that old.
 
 **Conditional GET.** An anonymous question page has an ETag naming the kept page and the view
-count; a repeat request with it (If-None-Match) gets 304 Not Modified from a few small queries.
+count; a repeat request with it (If-None-Match) gets 304 Not Modified from that one statement.
 
 **Static files.** `url_for('static', ...)` appends `?v=<content hash>`; a request with the
 current hash is answered with a year's `immutable` caching, any other with PAGE_CACHE_SECONDS.
@@ -27,6 +28,7 @@ current hash is answered with a year's `immutable` caching, any other with PAGE_
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -38,7 +40,7 @@ from pathlib import Path
 from flask import Flask, Response, current_app, g, has_app_context, make_response, request, session
 from flask_caching import Cache
 from flask_login import current_user
-from sqlalchemy import event, inspect, or_, select, union
+from sqlalchemy import Integer, Select, bindparam, event, func, inspect, or_, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -71,7 +73,7 @@ _IGNORED = (
     SearchOutbox,
     SimilarEvent,
 )
-USER_FIELDS = ("username", "role", "reputation")
+IDENTITY_FIELDS = ("username", "role")
 # the view count in a question page's header, filled in on each request
 _VIEWS = re.compile(r"<!--views-->[^<]*<!--/views-->")
 
@@ -111,7 +113,9 @@ def note_changes(session: Session, flush_context) -> None:
         if isinstance(obj, _IGNORED):
             continue
         if isinstance(obj, User):
-            touched.lists |= obj in session.deleted or _changed(obj, USER_FIELDS)
+            # every page may show the name and role (reputations reach question pages by their key)
+            touched.everything |= obj in session.deleted or _changed(obj, IDENTITY_FIELDS)
+            touched.lists |= touched.everything or _changed(obj, ("reputation",))
         elif isinstance(obj, Tag):
             touched.lists = True
             touched.everything |= obj in session.deleted or _changed(obj, ("name", "merged_into_id"))
@@ -185,32 +189,57 @@ def bump(touched: Touched) -> None:
         connection.execute(upsert, [{"name": name, "value": 1} for name in sorted(names)])
 
 
+@functools.cache
+def _generations_statement() -> Select:
+    names = bindparam("names", expanding=True)
+    return select(_generations.c.name, _generations.c.value).where(_generations.c.name.in_(names))
+
+
 def generations(*names: str) -> tuple[int, ...]:
     """The current generations (0 for one never bumped), in the order asked."""
-    rows = dict(
-        db.session.execute(
-            select(_generations.c.name, _generations.c.value).where(_generations.c.name.in_(names))
-        )
-        .tuples()
-        .all()
-    )
+    rows = dict(db.session.execute(_generations_statement(), {"names": list(names)}).tuples().all())
     return tuple(rows.get(name, 0) for name in names)
 
 
-def thread_people(question_id: int) -> str:
-    """A digest of what a question page shows of its people: id, name, role and reputation."""
+@functools.cache
+def _anonymous_question_statement() -> Select:
+    """The post, the thread's generation, every page's generation and the digest of the thread's
+    people, in one statement built once (a kept page's request then costs no SQL compilation).
+
+    The digest is Σ (id + reputation × 1,000,003) over everyone on the page: any reputation change
+    moves it (two changes cancelling out exactly wait for the page to expire). Names and roles
+    change through the ORM and bump every page instead (note_changes).
+    """
+    question_id = bindparam("question_id", type_=Integer)
     thread_posts = or_(_posts.c.id == question_id, _posts.c.question_id == question_id)
     people = union(
         select(_posts.c.author_id).where(thread_posts),
         select(_posts.c.edited_by_id).where(thread_posts),
         select(_comments.c.author_id).where(_comments.c.post_id.in_(select(_posts.c.id).where(thread_posts))),
     )
-    rows = db.session.execute(
-        select(_users.c.id, _users.c.username, _users.c.role, _users.c.reputation)
-        .where(_users.c.id.in_(people))
-        .order_by(_users.c.id)
-    ).all()
-    return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()[:16]
+    digest = select(func.coalesce(func.sum(_users.c.id + _users.c.reputation * 1_000_003), 0))
+    return select(
+        Post,
+        select(_generations.c.value).where(_generations.c.name == bindparam("own")).scalar_subquery(),
+        select(_generations.c.value).where(_generations.c.name == "all").scalar_subquery(),
+        digest.where(_users.c.id.in_(people)).scalar_subquery(),
+    ).where(Post.id == question_id)
+
+
+def anonymous_question(question_id: int) -> tuple[Post | None, tuple[int, int, int]]:
+    """The post and what a kept question page's key needs of it: the thread's generation, every
+    page's generation and the digest of its people's reputations.
+
+    One statement reads them all from one snapshot, before anything the page shows is loaded: a
+    page rendered afterwards is never older than its key.
+    """
+    row = db.session.execute(
+        _anonymous_question_statement(), {"question_id": question_id, "own": f"q:{question_id}"}
+    ).first()
+    if row is None:
+        return None, (0, 0, 0)
+    post, own, everything, people = row
+    return post, (own or 0, everything or 0, people)
 
 
 # Kept pages
@@ -285,17 +314,9 @@ def _anonymous_response(html: str) -> Response:
     return response
 
 
-def thread_generations(question_id: int) -> tuple[int, ...]:
-    """A question page's generations; read them before loading anything the page shows."""
-    return generations(f"q:{question_id}", "all")
-
-
-def question_page(
-    question: Question, thread_generations: tuple[int, ...], render: Callable[[], str]
-) -> Response:
+def question_page(question: Question, key_parts: tuple[int, int, int], render: Callable[[], str]) -> Response:
     """An anonymous visitor's question page: kept, with an ETag, 304 when the visitor has it."""
-    own, everything = thread_generations
-    people = thread_people(question.id)
+    own, everything, people = key_parts
     key = f"page:q:{question.id}:{own}:{everything}:{people}:{_release(current_app)}"
     html, rendered_at = _kept(key, render)
     views = question.view_count or 0

@@ -119,9 +119,8 @@ def _hold(item: Post | Comment) -> None:
     item.hold_reason = HELD_FOR_PERSONAL_DATA
 
 
-def get_post(post_id: int, viewer: User | None = None) -> Post:
-    """A post the viewer may see, or NotFound (deleted posts are not found by the public)."""
-    post = db.session.get(Post, post_id)
+def visible_post(post: Post | None, viewer: User | None) -> Post:
+    """The post when the viewer may see it, or NotFound (deleted posts are not found by the public)."""
     if post is None or not permissions.can_view(viewer, post):
         raise NotFound("That post does not exist or has been deleted.")
     if isinstance(post, Answer) and not permissions.can_view(viewer, post.question):
@@ -129,12 +128,22 @@ def get_post(post_id: int, viewer: User | None = None) -> Post:
     return post
 
 
-def get_question(question_id: int, viewer: User | None = None) -> Question:
-    """A question the viewer may see, or NotFound."""
-    post = get_post(question_id, viewer)
+def visible_question(post: Post | None, viewer: User | None) -> Question:
+    """The post when it is a question the viewer may see, or NotFound."""
+    post = visible_post(post, viewer)
     if not isinstance(post, Question):
         raise NotFound("That question does not exist.")
     return post
+
+
+def get_post(post_id: int, viewer: User | None = None) -> Post:
+    """A post the viewer may see, or NotFound."""
+    return visible_post(db.session.get(Post, post_id), viewer)
+
+
+def get_question(question_id: int, viewer: User | None = None) -> Question:
+    """A question the viewer may see, or NotFound."""
+    return visible_question(db.session.get(Post, question_id), viewer)
 
 
 def get_editable_post(actor: User | None, post_id: int) -> Post:

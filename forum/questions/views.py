@@ -208,14 +208,16 @@ def _render_question(
 def show(question_id: int, slug: str | None = None):
     """The question page: the question, its answers and comments (kept for anonymous visitors)."""
     anonymous = caching.serves_anonymous()
-    # read before the question: a page rendered from older rows is never kept as a newer one
-    generations = caching.thread_generations(question_id) if anonymous else None
-    question = service.get_question(question_id, current_user)
+    if anonymous:
+        post, key_parts = caching.anonymous_question(question_id)
+        question = service.visible_question(post, current_user)
+    else:
+        question = service.get_question(question_id, current_user)
     if slug != question.slug:
         return redirect(_question_url(question), 301)
     tracking.record_view("question", question.id)
     if anonymous:
-        return caching.question_page(question, generations, lambda: _render_question(question_id)[0])
+        return caching.question_page(question, key_parts, lambda: _render_question(question_id)[0])
     return _render_question(question_id)
 
 
