@@ -56,6 +56,7 @@ class Client(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)  # closes the response, as a server does once it is sent
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         if has_app_context():

@@ -16,7 +16,7 @@ from forum.search import outbox
 from forum.search.backend import IndexBusy
 from forum.search.postgres_backend import WRITER_LOCK
 from forum.search.query import parse_query
-from tests.conftest import make_question, make_user
+from tests.conftest import login, make_question, make_user
 from tests.test_search_support import ENGINES, run_script, titles, use_engine
 
 
@@ -69,6 +69,21 @@ def test_committed_changes_are_indexed_and_the_outbox_emptied(engine):
     question = make_question(make_user("ann"), "Boiler makes a knocking noise at night", tags="boiler")
     assert queued() == 0
     assert titles(engine, "knocking") == [question.title]
+
+
+def test_a_request_indexes_its_change_once_its_response_is_sent(app, engine):
+    ann = make_user("ann")
+    question = make_question(ann, "Boiler makes a knocking noise at night", tags="boiler")
+    client = app.test_client()
+    login(client, "ann")
+    form = {"csrf_token": client.csrf_token(), "body": "Bleed the radiators, then top up the pressure."}
+    response = client.post(f"/questions/{question.id}/answers", data=form, buffered=False)
+    assert response.status_code == 302
+    db.session.rollback()
+    assert queued() and titles(engine, "radiators") == []  # answered before the index write
+    response.close()  # the server has sent it
+    db.session.rollback()
+    assert queued() == 0 and titles(engine, "radiators") == [question.title]
 
 
 def test_views_and_comments_queue_nothing(engine):

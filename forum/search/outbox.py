@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, has_app_context
+from flask import Flask, Response, after_this_request, current_app, g, has_app_context, has_request_context
 from sqlalchemy import case, delete, event, func, insert, inspect, literal, select
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,7 @@ USER_FIELDS = ("username_key", "role")
 FAQ_FIELDS = ("title", "body_html", "deleted_at", "question_id")
 QUEUED = "search_outbox_queued"
 CHANGED = "search_outbox_changed"
+DEFERRED = "search_outbox_deferred"
 BATCH_SIZE = 500
 
 _outbox = SearchOutbox.__table__
@@ -135,24 +136,44 @@ def _queue_posts_of(user_ids: set[int], now):
 
 
 def drain_after_commit(session: Session) -> None:
-    """Apply the outbox once the change is committed.
+    """Apply the outbox once the change is committed; in a request, once its response is sent.
 
-    after_commit, not after_flush: a rolled-back post must never appear in search. A failure
-    here must not fail the request (the change is saved); the rows stay in the outbox and the
-    next commit, or the next start, applies them. Releasing a savepoint fires after_commit too,
-    with the outer transaction still open (and on SQLite its write lock held): wait for it.
+    after_commit, not after_flush: a rolled-back post must never appear in search. In a request
+    the index is written after the response has gone (a Whoosh commit can take longer than the
+    rest of the request), by the same worker before it takes its next request; changes queued
+    by other workers meanwhile go into the same index write. A failure must not fail anything
+    (the change is saved); the rows stay in the outbox and the next commit, or the next start,
+    applies them. Releasing a savepoint fires after_commit too, with the outer transaction still
+    open (and on SQLite its write lock held): wait for it.
     """
     if session.in_nested_transaction():
         return
     if not (session.info.pop(QUEUED, False) or _RetryState.needed):
         return
+    _RetryState.needed = True  # until a drain succeeds
     if not has_app_context():
-        _RetryState.needed = True
         return
+    if not has_request_context():
+        _drain_logged()
+    elif not g.get(DEFERRED):
+        g.setdefault(DEFERRED, True)
+        app = current_app._get_current_object()
+
+        @after_this_request
+        def drain_once_sent(response: Response) -> Response:
+            response.call_on_close(lambda: _drain_in(app))
+            return response
+
+
+def _drain_in(app: Flask) -> None:
+    with app.app_context():
+        _drain_logged()
+
+
+def _drain_logged() -> None:
     try:
         drain()
     except Exception:
-        _RetryState.needed = True
         current_app.logger.warning("Search index not updated; the outbox keeps the change.", exc_info=True)
     else:
         _RetryState.needed = False
