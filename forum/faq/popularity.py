@@ -1,24 +1,40 @@
 """How much customers need a thread: the popularity score the FAQ's candidate queue sorts by.
 
 `score(signals, now)` is the formula; `refresh()` recomputes `QuestionPopularity` for every
-visible question from a few aggregate queries; `init_periodic_refresh` keeps it fresh in a
-running app without a scheduler (see `claim`).
+visible question with the same formula in SQL, a batch of questions per statement;
+`init_periodic_refresh` keeps it fresh in a running app without a scheduler (see `claim`).
 """
 
 from __future__ import annotations
 
 import fcntl
+import math
 import os
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import Date, delete, exists, func, select, text
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    Numeric,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    extract,
+    func,
+    literal,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forum import clock
@@ -42,7 +58,7 @@ EVENT_HALF_LIFE_DAYS = 14.0
 STATIC_HALF_LIFE_DAYS = 30.0
 # events older than this are not read (they would count less than 1/80 of a fresh one)
 WINDOW_DAYS = 90
-BATCH_SIZE = 1000
+BATCH_SIZE = 10_000  # post ids scored per statement and commit (a step of the progress bar)
 Progress = Callable[[int], None]
 
 
@@ -82,6 +98,8 @@ def score(signals: Signals, now: datetime) -> float:
     (page_views), events are read back WINDOW_DAYS. So a thread 40 people looked at over the
     past week (about 35 after decay) with 3 followers and activity this week scores about 50,
     while an old thread nobody opens keeps only a fading share of its followers and votes.
+
+    `refresh` computes the same in SQL (see `_contributions`); a test holds the two together.
     """
     today = now.date()
     events = (
@@ -98,68 +116,144 @@ def score(signals: Signals, now: datetime) -> float:
     return max(0.0, events + standing * _decay(quiet_days, STATIC_HALF_LIFE_DAYS))
 
 
-# Reading the signals: one aggregate query per event table, one query per batch of questions
+# `score` in SQL: one INSERT ... SELECT ... ON CONFLICT per batch of questions
 
 
-def _by_question_and_day(statement) -> dict[int, dict[date, int]]:
-    result: dict[int, dict[date, int]] = defaultdict(dict)
-    for question_id, day, count in db.session.execute(statement):
-        day = day if isinstance(day, date) else date.fromisoformat(str(day)[:10])
-        result[question_id][day] = result[question_id].get(day, 0) + count
-    return result
+def _days_before(now: datetime, moment):
+    """SQL for the days (with their fraction) from `moment` to `now`, never below 0."""
+    now_value = literal(now, DateTime)
+    if db.session.get_bind().dialect.name == "postgresql":
+        days = cast(extract("epoch", now_value - moment), Float) / 86400.0
+    else:
+        days = func.julianday(now_value) - func.julianday(moment)
+    return _positive(days)
 
 
-def _event_counts(now: datetime) -> tuple[dict, dict, dict]:
-    """Views, search clicks and similar clicks of the window, by question and day."""
+def _positive(value):
+    """max(value, 0) in SQL."""
+    return case((value > 0, value), else_=0.0)
+
+
+def _decay_sql(age_days, half_life_days: float):
+    """`_decay` in SQL."""
+    return func.power(0.5, age_days / half_life_days)
+
+
+# what each row of `_contributions` carries after its question id, summed by question
+_CONTRIBUTED = (
+    "question",
+    "views",
+    "search_clicks",
+    "similar_clicks",
+    "followers",
+    "votes",
+    "answers",
+    "points",
+)
+
+
+def _contribution(question_id, **columns):
+    """A select of `_contributions`' rows: the question id, then `_CONTRIBUTED` (0 unless given)."""
+    return select(
+        question_id.label("question_id"),
+        *(columns.get(name, literal(0)).label(name) for name in _CONTRIBUTED),
+    )
+
+
+def _contributions(now: datetime, first_id: int, last_id: int):
+    """What each source adds to the questions with ids first_id..last_id, a row each (UNION ALL).
+
+    A visible question adds 1 to `question`, its counts, and its standing decayed by its quiet
+    days as points; an event of the window adds 1 to its count and its weight decayed by its age
+    in days. Summed by question, the points are `score` before its floor at 0 (see `_scores`).
+    """
+    today = datetime.combine(now.date(), datetime.min.time())
     since = now - timedelta(days=WINDOW_DAYS)
-    views = _by_question_and_day(
-        select(PageView.target_id, PageView.day, func.count())
-        .where(PageView.kind == "question", PageView.day >= since.date())
-        .group_by(PageView.target_id, PageView.day)
+
+    def decayed_event(weight: float, day):
+        return weight * _decay_sql(_days_before(today, day), EVENT_HALF_LIFE_DAYS)
+
+    posts = Post.__table__
+    followers = func.coalesce(posts.c.follower_count, 0)
+    votes = func.coalesce(posts.c.score, 0)
+    answers = func.coalesce(posts.c.answer_count, 0)
+    standing = (
+        FOLLOWER_WEIGHT * followers
+        + VOTE_WEIGHT * votes
+        + ANSWER_WEIGHT * case((answers > ANSWERS_COUNTED, ANSWERS_COUNTED), else_=answers)
     )
-    click_day = func.date(SearchEvent.created_at, type_=Date)
-    search_clicks = _by_question_and_day(
-        select(SearchEvent.question_id, click_day, func.count())
-        .where(
-            SearchEvent.kind == "click",
-            SearchEvent.question_id.is_not(None),
-            # an FAQ entry opened is the entry's success, not a reason to curate its thread again
-            SearchEvent.faq_entry_id.is_(None),
-            SearchEvent.created_at >= since,
-        )
-        .group_by(SearchEvent.question_id, click_day)
+    quiet_days = _days_before(now, func.coalesce(posts.c.last_activity_at, posts.c.created_at))
+    # every post of the range (the ids narrow the read, whatever the indexes on type); posts
+    # other than visible questions add 0 to `question`, so their ids add up to no row
+    visible_question = and_(posts.c.type == "question", posts.c.deleted_at.is_(None))
+    questions = _contribution(
+        posts.c.id,
+        question=case((visible_question, 1), else_=0),
+        followers=followers,
+        votes=votes,
+        answers=answers,
+        points=standing * _decay_sql(quiet_days, STATIC_HALF_LIFE_DAYS),
+    ).where(posts.c.id.between(first_id, last_id))
+    views = _contribution(
+        PageView.target_id, views=literal(1), points=decayed_event(VIEW_WEIGHT, PageView.day)
+    ).where(
+        PageView.kind == "question",
+        PageView.target_id.between(first_id, last_id),
+        PageView.day >= since.date(),
     )
-    opened_day = func.date(SimilarEvent.created_at, type_=Date)
-    similar_clicks = _by_question_and_day(
-        select(SimilarEvent.question_id, opened_day, func.count())
-        .where(
-            SimilarEvent.kind == SUGGESTION_OPENED,
-            SimilarEvent.question_id.is_not(None),
-            SimilarEvent.created_at >= since,
-        )
-        .group_by(SimilarEvent.question_id, opened_day)
+    search_clicks = _contribution(
+        SearchEvent.question_id,
+        search_clicks=literal(1),
+        points=decayed_event(SEARCH_CLICK_WEIGHT, func.date(SearchEvent.created_at, type_=Date)),
+    ).where(
+        SearchEvent.kind == "click",
+        SearchEvent.question_id.between(first_id, last_id),
+        # an FAQ entry opened is the entry's success, not a reason to curate its thread again
+        SearchEvent.faq_entry_id.is_(None),
+        SearchEvent.created_at >= since,
     )
-    return views, search_clicks, similar_clicks
+    similar_clicks = _contribution(
+        SimilarEvent.question_id,
+        similar_clicks=literal(1),
+        points=decayed_event(SIMILAR_CLICK_WEIGHT, func.date(SimilarEvent.created_at, type_=Date)),
+    ).where(
+        SimilarEvent.kind == SUGGESTION_OPENED,
+        SimilarEvent.question_id.between(first_id, last_id),
+        SimilarEvent.created_at >= since,
+    )
+    return union_all(questions, views, search_clicks, similar_clicks).subquery("contributions")
 
 
-def _visible_questions(after_id: int):
+def _scores(now: datetime, first_id: int, last_id: int):
+    """The `question_popularity` rows of the visible questions with ids first_id..last_id."""
+    parts = _contributions(now, first_id, last_id)
     return (
         select(
-            Question.id,
-            Question.follower_count,
-            Question.score,
-            Question.answer_count,
-            func.coalesce(Question.last_activity_at, Question.created_at),
+            parts.c.question_id,
+            func.round(cast(_positive(func.sum(parts.c.points)), Numeric), 4),
+            func.sum(parts.c.views),
+            func.sum(parts.c.followers),
+            func.sum(parts.c.votes),
+            func.sum(parts.c.answers),
+            func.sum(parts.c.search_clicks),
+            func.sum(parts.c.similar_clicks),
+            literal(now, DateTime),
         )
-        .where(Question.deleted_at.is_(None), Question.id > after_id)
-        .order_by(Question.id)
-        .limit(BATCH_SIZE)
+        .group_by(parts.c.question_id)
+        # ids of no visible question (answers, deleted questions and their events) make no row
+        .having(func.sum(parts.c.question) > 0)
     )
 
 
-def _upsert(rows: list[dict]) -> None:
+def _lend_power(connection) -> None:
+    """SQLite has power() only when built with its math functions: give it Python's, the same."""
+    if connection.dialect.name == "sqlite":
+        connection.connection.driver_connection.create_function("power", 2, math.pow, deterministic=True)
+
+
+def _write_scores(now: datetime, first_id: int, last_id: int) -> int:
+    """Score the visible questions with ids first_id..last_id; returns how many."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(QuestionPopularity)
     columns = (
         "score",
         "views",
@@ -170,58 +264,38 @@ def _upsert(rows: list[dict]) -> None:
         "similar_clicks",
         "computed_at",
     )
+    statement = dialect.insert(QuestionPopularity).from_select(
+        ("question_id", *columns), _scores(now, first_id, last_id)
+    )
     statement = statement.on_conflict_do_update(
         index_elements=[QuestionPopularity.question_id],
         set_={name: statement.excluded[name] for name in columns},
     )
-    db.session.execute(statement, rows)
+    connection = db.session.connection()
+    _lend_power(connection)
+    # (the rows inserted or updated: one per visible question of the range)
+    return connection.execute(statement, execution_options={"preserve_rowcount": True}).rowcount
 
 
 def refresh(progress: Progress | None = None, now: datetime | None = None) -> int:
     """Recompute the popularity of every visible question; returns how many.
 
-    Reads the event tables once (one GROUP BY each over the window), then the questions in
-    batches of BATCH_SIZE, each written in one upsert and committed. Rows of questions deleted
-    since are removed at the end. `progress` is called with each batch's size.
+    The database does the arithmetic, a batch of BATCH_SIZE post ids at a time: one
+    INSERT ... SELECT ... ON CONFLICT DO UPDATE adds up what the questions of the range and
+    their events of the window contribute (see `_contributions`) and writes the sums, then a
+    commit. Rows of questions deleted since are removed at the end. `progress` is called with
+    the number of questions each batch scored.
     """
     now = now or clock.utcnow()
-    views, search_clicks, similar_clicks = _event_counts(now)
-    count, last_id = 0, 0
-    while True:
-        batch = db.session.execute(_visible_questions(last_id)).all()
-        if not batch:
-            break
-        rows = []
-        for question_id, followers, votes, answers, last_activity_at in batch:
-            signals = Signals(
-                followers=followers or 0,
-                votes=votes or 0,
-                answers=answers or 0,
-                last_activity_at=last_activity_at,
-                views=views.get(question_id, {}),
-                search_clicks=search_clicks.get(question_id, {}),
-                similar_clicks=similar_clicks.get(question_id, {}),
-            )
-            rows.append(
-                {
-                    "question_id": question_id,
-                    "score": round(score(signals, now), 4),
-                    "views": sum(signals.views.values()),
-                    "followers": signals.followers,
-                    "votes": signals.votes,
-                    "answers": signals.answers,
-                    "search_clicks": sum(signals.search_clicks.values()),
-                    "similar_clicks": sum(signals.similar_clicks.values()),
-                    "computed_at": now,
-                }
-            )
-        _upsert(rows)
+    count = 0
+    lowest, highest = db.session.execute(select(func.min(Post.id), func.max(Post.id))).one()
+    for first_id in range(lowest, highest + 1, BATCH_SIZE) if lowest is not None else ():
+        scored = _write_scores(now, first_id, first_id + BATCH_SIZE - 1)
         # a commit per batch: on SQLite the write lock is held for one batch, never the whole run
         db.session.commit()
-        count += len(batch)
-        last_id = batch[-1][0]
+        count += scored
         if progress:
-            progress(len(batch))
+            progress(scored)
     visible = select(Post.id).where(
         Post.id == QuestionPopularity.question_id, Post.type == "question", Post.deleted_at.is_(None)
     )
