@@ -262,25 +262,26 @@ class Authors:
         self.cumulative = list(
             itertools.accumulate(1.0 / (rank + 1) ** 1.05 for rank in range(len(self.ids)))
         )
+        self.left_out: int | None = None  # nobody picks this user (while set)
 
     def pick(self, avoid: int | None = None) -> int:
         """A user id, never `avoid` (so nobody answers or votes on their own post)."""
         while True:
             position = self.rng.random() * self.cumulative[-1]
             user_id = self.ids[min(bisect.bisect(self.cumulative, position), len(self.ids) - 1)]
-            if user_id != avoid or len(self.ids) == 1:
+            if user_id not in (avoid, self.left_out) or len(self.ids) <= 2:
                 return user_id
 
     def distinct(self, count: int, avoid: int | None) -> list[int]:
         """`count` different users (none of them `avoid`), evenly spread over everyone."""
-        count = min(count, len(self.ids) - 1)
+        count = min(count, len(self.ids) - 2)
         if count <= 0:
             return []
         start = self.rng.randrange(len(self.ids))
         chosen = []
         for offset in range(len(self.ids)):
             user_id = self.ids[(start + offset) % len(self.ids)]
-            if user_id != avoid:
+            if user_id not in (avoid, self.left_out):
                 chosen.append(user_id)
                 if len(chosen) == count:
                     break
@@ -501,8 +502,17 @@ class Seeder:
         batch.write()
 
     def add_question(self, batch, question_id, index, source, replica, answer_count) -> None:
-        rng, stamp = self.rng, self.writer.stamp
         showcase = index == 0 and self.report.showcase_question_id is None
+        # the bench account (the first user) takes no part in the showcase thread: its signed-in
+        # page is then the one most members see, shared by everyone with the same privileges
+        batch.authors.left_out = batch.authors.ids[0] if showcase else None
+        try:
+            self._add_question(batch, question_id, index, source, replica, answer_count, showcase)
+        finally:
+            batch.authors.left_out = None
+
+    def _add_question(self, batch, question_id, index, source, replica, answer_count, showcase) -> None:
+        rng, stamp = self.rng, self.writer.stamp
         span = (self.now - self.start).total_seconds()
         created = self.start + timedelta(
             seconds=span * (index + rng.random()) / (self.question_total + 1) * 0.98

@@ -1,23 +1,39 @@
-"""Pages kept for anonymous visitors, conditional GET for question pages, fingerprinted static files.
+"""Kept pages (for visitors, and question pages for members), conditional GET, fingerprinted static files.
 
 **Pages.** A support forum is mostly read by anonymous visitors, and every anonymous visitor sees
 the same page. The question page and the lists (home, tag pages, the tag list) are rendered once
 and kept in Flask-Caching's store: in each worker's memory (SimpleCache), or shared by all workers
-through Redis when REDIS_URL is set. Signed-in members never get a kept page (theirs show their
-votes, edit links and CSRF tokens), nor does a visitor with a flash message waiting; a page whose
-rendering made a CSRF token is never kept. The `visitor` cookie is a header, never in the page,
-and the question page records its view before any of this (forum/faq/tracking.py).
+through Redis when REDIS_URL is set. No page is kept for a visitor with a flash message waiting,
+and a page whose rendering made a CSRF token is never kept. The `visitor` cookie is a header,
+never in the page, and the question page records its view before any of this
+(forum/faq/tracking.py).
+
+**Members' question pages.** A member's question page is kept too, and shared by every member of
+the same *profile* who took no part in the thread. The profile is what the page's controls
+depend on beyond the thread: the role, suspended or not, and the privileges held
+(forum/privileges.py). Taking part is having written a post or comment in the thread, voted on
+or flagged one of its posts, followed it, voted to close it, claimed it, nominated it for the
+FAQ or a private follow-up on it: the page then shows the member's own state (their votes, the
+edit and delete links of their posts, "Following"), so it is rendered live, as is every member
+page but the question page. The key statement answers "took part?" too, with EXISTS subqueries.
+What is the member's own is filled in for each request, never kept: the page is rendered with a
+placeholder for the CSRF token (derived from the secret key, so nobody can write it into a post)
+that each request replaces with the member's own token, and the header's account links and the
+suspension notice, marked `<!--account-->` and `<!--suspension-->` in base.html, are rendered
+afresh. Members' pages get no ETag, and `Cache-Control: private, no-cache`.
 
 **Invalidation.** Keys carry generations (forum/models/caching.py) read from the database on each
-request: `q:<id>` for a question page, `lists` for the lists, `all` for every page. Session events
-note at flush time which threads a change touches (a post, comment, vote, acceptance, close, pin,
-FAQ entry, follow-up...) and bump their generations right after commit, so the next request
-renders afresh and nothing needs deleting. A rename or a new role bumps every page. The
-reputations of the people on a question page go into its key as a digest: a vote on their posts
-elsewhere shows at once. An anonymous question page costs one statement (the question, its
-generations and that digest) when it is kept. A question's view count is filled into the kept
-page on each request. Kept pages expire after PAGE_CACHE_SECONDS (60): relative times ("5 min
-ago") and the view counts on lists are at most that old.
+request: `q:<id>` for a question page, `lists` for the lists, `all` for every page; a member's
+key adds a digest of the profile. Session events note at flush time which threads a change
+touches (a post, comment, vote, acceptance, close, pin, FAQ entry, follow-up...) and bump their
+generations right after commit, so the next request renders afresh and nothing needs deleting. A
+rename or a new role bumps every page. The reputations of the people on a question page go into
+its key as a digest: a vote on their posts elsewhere shows at once. A kept question page costs
+one statement (the question, its generations, that digest and, for a member, whether they took
+part; a member's request also loads the member and the header's unread count). A question's
+view count is filled into the kept page on each request. Kept pages expire after
+PAGE_CACHE_SECONDS (60): relative times ("5 min ago") and the view counts on lists are at most
+that old.
 
 **Conditional GET.** An anonymous question page has an ETag naming the kept page and the view
 count; a repeat request with it (If-None-Match) gets 304 Not Modified from that one statement.
@@ -37,19 +53,35 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask, Response, current_app, g, has_app_context, make_response, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_app_context,
+    make_response,
+    render_template,
+    request,
+    session,
+)
 from flask_caching import Cache
 from flask_login import current_user
-from sqlalchemy import Integer, Select, bindparam, event, func, inspect, or_, select, union
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import Integer, Select, bindparam, event, exists, func, inspect, or_, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
+from forum import privileges
 from forum.extensions import db
 from forum.models import Answer, Comment, Post, Question, Tag, User
 from forum.models.caching import CacheGeneration
-from forum.models.faq import FaqEntry, FaqSource, PageView, QuestionPopularity, SearchEvent
-from forum.models.moderation import AuditEntry
-from forum.models.notifications import Notification, NotificationSetting
+from forum.models.experts import ExpertClaim
+from forum.models.faq import FaqEntry, FaqNomination, FaqSource, PageView, QuestionPopularity, SearchEvent
+from forum.models.followups import PrivateFollowup
+from forum.models.moderation import AuditEntry, CloseVote, Flag
+from forum.models.notifications import Follow, Notification, NotificationSetting
+from forum.models.reputation import Vote
 from forum.models.search import SearchDocument, SearchOutbox, SimilarEvent
 from forum.templating import compact
 
@@ -61,6 +93,7 @@ STATIC_IMMUTABLE_SECONDS = 365 * 24 * 3600
 _TOUCHED = "page_cache_touched"
 _RELEASE = "page_cache_release"
 _STATIC_HASHES = "page_cache_static_hashes"
+_PLACEHOLDER = "page_cache_csrf_placeholder"
 # rows that record activity without changing what any kept page shows
 _IGNORED = (
     AuditEntry,
@@ -76,6 +109,8 @@ _IGNORED = (
 IDENTITY_FIELDS = ("username", "role")
 # the view count in a question page's header, filled in on each request
 _VIEWS = re.compile(r"<!--views-->[^<]*<!--/views-->")
+# the parts of a member's kept question page rendered for each request (marked in base.html)
+MEMBER_REGIONS = {"account": "_account_nav.html", "suspension": "_suspension_notice.html"}
 
 _generations = CacheGeneration.__table__
 _posts = Post.__table__
@@ -202,9 +237,10 @@ def generations(*names: str) -> tuple[int, ...]:
 
 
 @functools.cache
-def _anonymous_question_statement() -> Select:
+def _question_statement(member: bool) -> Select:
     """The post, the thread's generation, every page's generation and the digest of the thread's
-    people, in one statement built once (a kept page's request then costs no SQL compilation).
+    people (for a member, also whether they took part in the thread), in one statement built once
+    (a kept page's request then costs no SQL compilation).
 
     The digest is Σ (id + reputation × 1,000,003) over everyone on the page: any reputation change
     moves it (two changes cancelling out exactly wait for the page to expire). Names and roles
@@ -218,27 +254,62 @@ def _anonymous_question_statement() -> Select:
         select(_comments.c.author_id).where(_comments.c.post_id.in_(select(_posts.c.id).where(thread_posts))),
     )
     digest = select(func.coalesce(func.sum(_users.c.id + _users.c.reputation * 1_000_003), 0))
-    return select(
+    columns = [
         Post,
         select(_generations.c.value).where(_generations.c.name == bindparam("own")).scalar_subquery(),
         select(_generations.c.value).where(_generations.c.name == "all").scalar_subquery(),
         digest.where(_users.c.id.in_(people)).scalar_subquery(),
-    ).where(Post.id == question_id)
+    ]
+    if member:
+        columns.append(_took_part(question_id, bindparam("viewer", type_=Integer)))
+    return select(*columns).where(Post.id == question_id)
 
 
-def anonymous_question(question_id: int) -> tuple[Post | None, tuple[int, int, int]]:
+def _took_part(question_id: BindParameter, viewer: BindParameter) -> ColumnElement[bool]:
+    """Whether the viewer took part in the thread: wrote a post or comment in it, voted on or
+    flagged one of its posts, follows it, voted to close it, claimed it, nominated it for the FAQ
+    or has a private follow-up on it. The page then shows their own state: it is rendered live."""
+    thread = _posts.alias("thread")
+    in_thread = or_(thread.c.id == question_id, thread.c.question_id == question_id)
+    thread_post_ids = select(thread.c.id).where(in_thread)
+    votes, flags, follows = Vote.__table__, Flag.__table__, Follow.__table__
+    close_votes, claims, nominations = CloseVote.__table__, ExpertClaim.__table__, FaqNomination.__table__
+    followups = PrivateFollowup.__table__
+    return or_(
+        # from the thread's side: the viewer may have written thousands of posts elsewhere
+        viewer.in_(select(thread.c.author_id).where(in_thread)),
+        viewer.in_(select(_comments.c.author_id).where(_comments.c.post_id.in_(thread_post_ids))),
+        exists().where(votes.c.user_id == viewer, votes.c.post_id.in_(thread_post_ids)),
+        exists().where(flags.c.user_id == viewer, flags.c.post_id.in_(thread_post_ids)),
+        exists().where(follows.c.user_id == viewer, follows.c.question_id == question_id),
+        exists().where(close_votes.c.user_id == viewer, close_votes.c.question_id == question_id),
+        exists().where(claims.c.expert_id == viewer, claims.c.question_id == question_id),
+        exists().where(nominations.c.user_id == viewer, nominations.c.question_id == question_id),
+        exists().where(
+            followups.c.question_id == question_id,
+            or_(followups.c.expert_id == viewer, followups.c.asker_id == viewer),
+        ),
+    ).label("took_part")
+
+
+def kept_question(question_id: int) -> tuple[Post | None, tuple[int, int, int] | None]:
     """The post and what a kept question page's key needs of it: the thread's generation, every
-    page's generation and the digest of its people's reputations.
+    page's generation and the digest of its people's reputations; None instead of these for a
+    member who took part in the thread (their page is rendered live).
 
     One statement reads them all from one snapshot, before anything the page shows is loaded: a
     page rendered afterwards is never older than its key.
     """
-    row = db.session.execute(
-        _anonymous_question_statement(), {"question_id": question_id, "own": f"q:{question_id}"}
-    ).first()
+    member = current_user.is_authenticated
+    values = {"question_id": question_id, "own": f"q:{question_id}"}
+    if member:
+        values["viewer"] = current_user.id
+    row = db.session.execute(_question_statement(member), values).first()
     if row is None:
-        return None, (0, 0, 0)
-    post, own, everything, people = row
+        return None, None
+    post, own, everything, people, *took_part = row
+    if any(took_part):
+        return post, None
     return post, (own or 0, everything or 0, people)
 
 
@@ -251,9 +322,9 @@ LIST_ARGS = frozenset({"sort", "page"})
 LIST_PAGES = frozenset(str(number) for number in range(1, 11))
 
 
-def serves_anonymous(list_page: bool = False) -> bool:
-    """Whether this request may get a kept page: an anonymous GET with no flash message waiting,
-    and no query string (a list: at most one sort and one of the first ten page numbers)."""
+def _plain_get(list_page: bool = False) -> bool:
+    """A GET with no flash message waiting and no query string (a list: at most one sort and one
+    of the first ten page numbers), with a store to keep pages in."""
     if request.method not in ("GET", "HEAD") or current_app.config.get("CACHE_TYPE") == "NullCache":
         return False
     if list_page:
@@ -264,7 +335,17 @@ def serves_anonymous(list_page: bool = False) -> bool:
             return False
     elif request.query_string:
         return False
-    return not current_user.is_authenticated and not session.get("_flashes")
+    return not session.get("_flashes")
+
+
+def serves_anonymous(list_page: bool = False) -> bool:
+    """Whether this request may get a kept list page: a plain anonymous GET."""
+    return _plain_get(list_page) and not current_user.is_authenticated
+
+
+def serves_question_page() -> bool:
+    """Whether this request may get a kept question page: a plain GET, anonymous or signed in."""
+    return _plain_get()
 
 
 def _release(app: Flask) -> str:
@@ -315,20 +396,77 @@ def _anonymous_response(html: str) -> Response:
 
 
 def question_page(question: Question, key_parts: tuple[int, int, int], render: Callable[[], str]) -> Response:
-    """An anonymous visitor's question page: kept, with an ETag, 304 when the visitor has it."""
+    """A question page from the store: a visitor's, or one shared by members of the same profile."""
     own, everything, people = key_parts
     key = f"page:q:{question.id}:{own}:{everything}:{people}:{_release(current_app)}"
+    views = f"<!--views-->{compact(question.view_count or 0)}<!--/views-->"
+    if current_user.is_authenticated:
+        return _member_question_page(f"{key}:{_profile(current_user)}", views, render)
     html, rendered_at = _kept(key, render)
-    views = question.view_count or 0
-    etag = hashlib.sha256(f"{key}:{rendered_at}:{views}".encode()).hexdigest()[:32]
+    etag = hashlib.sha256(f"{key}:{rendered_at}:{question.view_count or 0}".encode()).hexdigest()[:32]
     if request.if_none_match.contains_weak(etag):
         response = _anonymous_response("")
         response.status_code = 304
     else:
-        response = _anonymous_response(
-            _VIEWS.sub(f"<!--views-->{compact(views)}<!--/views-->", html, count=1)
-        )
+        response = _anonymous_response(_VIEWS.sub(views, html, count=1))
     response.set_etag(etag)
+    return response
+
+
+def _profile(user: User) -> str:
+    """What the page's controls depend on, beyond the thread: role, suspension, privileges held."""
+    held = ",".join(name for name in privileges.thresholds() if privileges.has_privilege(user, name))
+    return hashlib.sha256(f"{user.role}:{user.is_suspended}:{held}".encode()).hexdigest()[:16]
+
+
+def _csrf_placeholder(app: Flask) -> str:
+    """What a member's kept page holds for the CSRF token: derived from the secret key, so nobody
+    can write it into a post (it would become the reader's token, in a link of theirs)."""
+    placeholder = app.extensions.get(_PLACEHOLDER)
+    if placeholder is None:
+        digest = hashlib.sha256(f"kept page csrf placeholder:{app.secret_key}".encode()).hexdigest()
+        placeholder = app.extensions[_PLACEHOLDER] = f"csrf-{digest[:40]}"
+    return placeholder
+
+
+def _with_placeholder(render: Callable[[], str]) -> Callable[[], str]:
+    """`render`, with csrf_token() (and every form) giving the placeholder instead of a token."""
+
+    def rendered() -> str:
+        field_name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        token = g.pop(field_name, None)  # one made earlier stays, and keeps the page out of the store
+        g.setdefault(field_name, _csrf_placeholder(current_app))  # generate_csrf() returns what g holds
+        try:
+            return render()
+        finally:
+            g.pop(field_name, None)
+            if token is not None:
+                g.setdefault(field_name, token)
+
+    return rendered
+
+
+def _fill(html: str, region: str, content: str) -> str:
+    """Replace what is between the first <!--region--> and <!--/region--> (the header's, before
+    any post; user HTML holds no comments anyway)."""
+    before, start, rest = html.partition(f"<!--{region}-->")
+    _, end, after = rest.partition(f"<!--/{region}-->")
+    if not (start and end):  # never serve one member's header to another
+        raise LookupError(f"The page has no <!--{region}--> region (base.html).")
+    return f"{before}{start}{content}{end}{after}"
+
+
+def _member_question_page(key: str, views: str, render: Callable[[], str]) -> Response:
+    """A member's question page, kept for their profile; their CSRF token, account links,
+    suspension notice and the view count are filled in for each request."""
+    html, _ = _kept(key, _with_placeholder(render))
+    html = html.replace(_csrf_placeholder(current_app), generate_csrf())
+    for region, template in MEMBER_REGIONS.items():
+        html = _fill(html, region, render_template(template))
+    response = make_response(_VIEWS.sub(views, html, count=1))
+    response.vary.add("Cookie")
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
     return response
 
 

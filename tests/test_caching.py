@@ -1,14 +1,17 @@
-"""Pages kept for anonymous visitors: served from the store, changed at once, never a member's;
-conditional GET for question pages; fingerprinted static files."""
+"""Kept pages: served from the store, changed at once; a question page shared by members of one
+profile who took no part in the thread, with their own token and header; conditional GET for
+anonymous question pages; fingerprinted static files."""
 
 import re
 
 import pytest
 
+from forum import caching
 from forum.extensions import db
 from forum.faq import candidates, tracking
 from forum.models import Comment, User
-from forum.moderation import holds, threads
+from forum.moderation import holds, suspensions, threads
+from forum.notifications import service as notifications
 from forum.questions import service
 from forum.votes import service as votes
 from tests.conftest import grant, login, make_answer, make_question, make_user
@@ -24,6 +27,7 @@ def people(app):
         "asker": make_user("asker"),
         "helper": make_user("helper"),
         "voter": make_user("voter"),
+        "reader": make_user("reader"),  # a member who takes no part in the thread
     }
     grant(people["voter"], 200)
     return people
@@ -52,6 +56,27 @@ def page(client, address: str) -> str:
     response = client.get(address)
     assert response.status_code == 200
     return response.get_data(as_text=True)
+
+
+TOKEN = re.compile(r'(name="csrf_token" value|name="csrf-token" content)="([^"]+)"')
+
+
+def tokens(html: str) -> set[str]:
+    """The CSRF tokens a page holds."""
+    return {match.group(2) for match in TOKEN.finditer(html)}
+
+
+def without_tokens(html: str) -> str:
+    """The page with its CSRF tokens blanked (a token is signed with the time: it changes each second)."""
+    return TOKEN.sub(r'\1=""', html)
+
+
+def member(app, username: str):
+    """A signed-in client that has seen its "Signed in" message (a page with one is never kept)."""
+    client = app.test_client()
+    login(client, username)
+    page(client, "/")
+    return client
 
 
 def test_a_repeat_anonymous_visit_is_served_from_the_store(client, thread):
@@ -197,12 +222,15 @@ CHANGES = [
 ]
 
 
+@pytest.mark.parametrize("viewer", [None, "reader"], ids=["anonymous", "member"])
 @pytest.mark.parametrize("change", CHANGES, ids=[change.__name__.strip("_") for change in CHANGES])
-def test_every_change_shows_at_once(client, people, thread, change):
+def test_every_change_shows_at_once(app, people, thread, change, viewer):
     question, answer = thread
-    people["client"] = client
-    before = page(client, url(question))
-    assert page(client, url(question)) == before  # kept
+    client = people["client"] = member(app, viewer) if viewer else app.test_client()
+    before = without_tokens(page(client, url(question)))
+    _, statements = fetch(client, url(question))
+    assert statements <= 3  # kept
+    assert without_tokens(page(client, url(question))) == before
     expected = change(people, question, answer)
     after = page(client, url(question))
     if expected.startswith("!"):
@@ -211,20 +239,98 @@ def test_every_change_shows_at_once(client, people, thread, change):
         assert expected not in before and expected in after
 
 
-def test_members_never_get_a_kept_page(app, people, thread):
+def test_a_members_repeat_visit_is_served_from_the_store(app, people, thread):
     question, _ = thread
-    member = app.test_client()
-    login(member, "voter")
-    member_page, member_cold = fetch(member, url(question))
-    anonymous_page, _ = fetch(app.test_client(), url(question))
-    assert "voter" in member_page.get_data(as_text=True)
-    assert 'name="csrf_token"' in member_page.get_data(as_text=True)
-    assert 'name="csrf_token"' not in anonymous_page.get_data(as_text=True)
-    assert "Sign out" not in anonymous_page.get_data(as_text=True)
-    again, member_warm = fetch(member, url(question))
-    assert member_warm == member_cold  # rendered afresh
-    assert "Sign out" in again.get_data(as_text=True)
-    assert "ETag" not in again.headers
+    reader = member(app, "reader")
+    first, cold = fetch(reader, url(question))
+    second, warm = fetch(reader, url(question))
+    assert warm < cold and warm <= 3  # the member, the question with its key, the unread count
+    assert without_tokens(first.get_data(as_text=True)) == without_tokens(second.get_data(as_text=True))
+    assert ANSWER in second.get_data(as_text=True) and "Post your answer" in second.get_data(as_text=True)
+    assert "ETag" not in second.headers
+    assert "private" in second.headers["Cache-Control"] and "no-cache" in second.headers["Cache-Control"]
+    assert "Cookie" in second.headers["Vary"]
+
+
+def test_members_of_one_profile_share_a_page_each_with_their_own_token_and_header(app, people, thread):
+    question, _ = thread
+    other = make_user("other")
+    make_answer(people["helper"], make_question(other, title="Why does the display flicker at night?"))
+    reader, others = member(app, "reader"), member(app, "other")
+    reader_page = page(reader, url(question))  # kept
+    response, statements = fetch(others, url(question))
+    other_page = response.get_data(as_text=True)
+    assert statements <= 3  # the reader's page, from the store
+    assert ">reader <" in reader_page and ">other <" in other_page
+    assert ">reader <" not in other_page and ">other <" not in reader_page
+    assert 'class="unread-count"' in other_page and 'class="unread-count"' not in reader_page
+    assert caching._csrf_placeholder(app) not in reader_page + other_page
+    (reader_token,), (other_token,) = tokens(reader_page), tokens(other_page)
+    assert reader_token != other_token
+    # the token on the shared page is the member's own: a form posted with it goes through
+    followed = others.post(f"/questions/{question.id}/follow", data={"csrf_token": other_token})
+    assert followed.status_code == 302
+    assert "✓ Following" in page(others, url(question)) and "✓ Following" not in page(reader, url(question))
+
+
+def test_a_kept_member_page_holds_the_placeholder_never_a_token(app, people, thread, monkeypatch):
+    question, _ = thread
+    kept = []
+    keep = caching._keep
+    monkeypatch.setattr(caching, "_keep", lambda key, entry: kept.append(entry[0]) or keep(key, entry))
+    reader = member(app, "reader")
+    placeholder = caching._csrf_placeholder(app)
+    served = [page(reader, url(question)) for _ in range(2)]  # rendered and kept, then from the store
+    (html,) = kept
+    assert tokens(html) == {placeholder}
+    for shown in served:
+        assert placeholder not in shown and len(tokens(shown)) == 1
+
+
+@pytest.mark.parametrize("part", ["vote", "comment", "follow"])
+def test_a_member_who_took_part_gets_the_live_page(app, people, thread, part):
+    question, answer = thread
+    grant(people["reader"], 200)
+    grant(make_user("other"), 200)
+    reader, others = member(app, "reader"), member(app, "other")  # one profile
+    assert 'aria-pressed="true"' not in page(reader, url(question))  # kept, shared with members like them
+    if part == "vote":
+        votes.vote(people["reader"], answer.id, 1)
+        mark = 'aria-pressed="true" title="This is useful'
+    elif part == "comment":
+        service.comment(people["reader"], answer.id, "Same here: the dial reset did it.")
+        mark = 'aria-label="Delete comment"'
+    else:
+        notifications.follow(people["reader"], question.id)
+        mark = "✓ Following"
+    for _ in range(2):
+        response, statements = fetch(reader, url(question))
+        assert mark in response.get_data(as_text=True)
+        assert statements > 3  # rendered afresh each time
+    assert mark not in page(others, url(question))
+
+
+def test_a_moderator_and_a_member_never_share(app, people, thread):
+    question, _ = thread
+    grant(people["reader"], 2000)  # every privilege reputation gives: only the role differs
+    moderator, reader = member(app, "mod"), member(app, "reader")
+    assert "Moderate this question" in page(moderator, url(question))
+    assert "Moderate this question" not in page(reader, url(question))
+    assert "Moderate this question" in page(moderator, url(question))
+
+
+def test_a_suspended_member_never_sees_the_answer_form(app, people, thread):
+    question, _ = thread
+    others = make_user("other")
+    reader, suspended = member(app, "reader"), member(app, "other")
+    assert "Post your answer" in page(reader, url(question))  # kept for members who may post
+    suspensions.suspend(people["mod"], others.id, 3, "Posting the same link everywhere.")
+    shown = page(suspended, url(question))
+    assert "Post your answer" not in shown and "Posting the same link everywhere." in shown
+    assert "notice-suspended" not in page(reader, url(question))
+    suspensions.suspend(people["mod"], people["reader"].id, 3, "Shouting at other members.")
+    shown = page(reader, url(question))  # the suspended members' page, with the reader's own notice
+    assert "Shouting at other members." in shown and "the same link" not in shown
 
 
 def test_a_flash_message_is_never_kept(app, people, thread):

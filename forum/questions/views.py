@@ -206,17 +206,18 @@ def _render_question(
 @bp.get("/questions/<int:question_id>")
 @bp.get("/questions/<int:question_id>/<slug>")
 def show(question_id: int, slug: str | None = None):
-    """The question page: the question, its answers and comments (kept for anonymous visitors)."""
-    anonymous = caching.serves_anonymous()
-    if anonymous:
-        post, key_parts = caching.anonymous_question(question_id)
+    """The question page: the question, its answers and comments (kept, except for a member who
+    took part in the thread: caching.py)."""
+    kept = caching.serves_question_page()
+    if kept:
+        post, key_parts = caching.kept_question(question_id)
         question = service.visible_question(post, current_user)
     else:
         question = service.get_question(question_id, current_user)
     if slug != question.slug:
         return redirect(_question_url(question), 301)
     tracking.record_view("question", question.id)
-    if anonymous:
+    if kept and key_parts is not None:
         return caching.question_page(question, key_parts, lambda: _render_question(question_id)[0])
     return _render_question(question_id)
 
