@@ -17,11 +17,12 @@ Email copies are built then too, and sent after commit on background threads (ma
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, insert, select, update
+from sqlalchemy import Integer, Select, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -310,20 +311,27 @@ def headline_of(notification: Notification) -> str:
     )
 
 
-def _unread_count_query(user_id: int):
-    return (
+@functools.cache
+def _summary_statement(with_question: bool) -> Select:
+    """The unread count and, with a question, whether the user follows it (built once: the header
+    asks on every page)."""
+    user_id = bindparam("user_id", type_=Integer)
+    columns = [
         select(func.count())
         .select_from(Notification)
         .where(Notification.recipient_id == user_id, Notification.read_at.is_(None))
         .scalar_subquery()
-    )
+    ]
+    if with_question:
+        columns.append(
+            exists().where(Follow.user_id == user_id, Follow.question_id == bindparam("question_id"))
+        )
+    return select(*columns)
 
 
 def unread_count(user: User | None) -> int:
     """How many notifications the member has not read (one indexed query; 0 for visitors)."""
-    if not _is_member(user):
-        return 0
-    return db.session.scalar(select(_unread_count_query(user.id))) or 0
+    return viewer_summary(user)[0]
 
 
 def viewer_summary(user: User | None, question_id: int | None = None) -> tuple[int, bool | None]:
@@ -334,11 +342,10 @@ def viewer_summary(user: User | None, question_id: int | None = None) -> tuple[i
     """
     if not _is_member(user):
         return 0, (False if question_id is not None else None)
-    columns = [_unread_count_query(user.id)]
-    if question_id is not None:
-        columns.append(exists().where(Follow.user_id == user.id, Follow.question_id == question_id))
-    row = db.session.execute(select(*columns)).one()
-    return row[0] or 0, (bool(row[1]) if question_id is not None else None)
+    with_question = question_id is not None
+    values = {"user_id": user.id, **({"question_id": question_id} if with_question else {})}
+    row = db.session.execute(_summary_statement(with_question), values).one()
+    return row[0] or 0, (bool(row[1]) if with_question else None)
 
 
 def open_notification(user: User | None, notification_id: int) -> Notification:
