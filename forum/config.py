@@ -122,6 +122,8 @@ def from_env() -> dict[str, Any]:
         # `flask search reindex` holds it, a write waits this long, then leaves its change queued
         "SEARCH_WRITER_TIMEOUT": float(os.environ.get("SEARCH_WRITER_TIMEOUT", 5.0)),
         "SEARCH_WRITER_DELAY": 0.05,
+        # a search counts, ranks and pages through at most this many matches ("1,000+ results")
+        "SEARCH_MAX_RESULTS": int(os.environ.get("SEARCH_MAX_RESULTS", 1000)),
         # hours an expert has to answer a question in their topics before it shows as overdue
         "EXPERT_RESPONSE_HOURS": float(os.environ.get("EXPERT_RESPONSE_HOURS", 24)),
         # seconds the dashboard's figures may be reused (0: computed on every request)

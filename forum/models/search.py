@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,7 +31,22 @@ class SearchDocument(db.Model):
     """One visible question as the PostgreSQL engine searches it (weights: A title, B tags, C text)."""
 
     __tablename__ = "search_documents"
-    __table_args__ = (Index("ix_search_documents_document", "document", postgresql_using="gin"),)
+    __table_args__ = (
+        Index("ix_search_documents_document", "document", postgresql_using="gin"),
+        # the orders a search takes its candidates in (read backwards: best, newest, top voted)
+        Index("ix_search_documents_quality", "quality", "created_at", "question_id"),
+        Index("ix_search_documents_created_at", "created_at", "question_id"),
+        Index("ix_search_documents_score", "score", "created_at", "question_id"),
+        # the FAQ entries alone (a few), for the search that puts matching entries first
+        Index(
+            "ix_search_documents_faq",
+            "quality",
+            "created_at",
+            "question_id",
+            postgresql_where=text("is_faq"),
+            sqlite_where=text("is_faq"),
+        ),
+    )
 
     # No foreign key: the drain deletes documents of questions that are gone or hidden.
     question_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

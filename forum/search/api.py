@@ -55,6 +55,7 @@ def results_json(page: Page[Hit]) -> dict[str, Any]:
         "page": page.page,
         "per_page": page.per_page,
         "total": page.total,
+        "total_capped": page.more,
         "pages": page.pages,
         "suggestion": page.suggestion,
         "notices": list(page.notices),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -22,10 +22,13 @@ from forum.errors import DomainError
 from forum.extensions import db
 from forum.models import Question
 from forum.models.search import SearchOutbox
-from forum.search.documents import Document, load_documents, visible_question_ids
+from forum.search.documents import RESULT_ANSWERS_CHARS, Document, load_documents, visible_question_ids
 from forum.search.query import SearchQuery, replace_words, words_of
 
 SORTS = ("relevance", "newest", "votes")
+# A search counts, ranks and pages through at most this many matches (SEARCH_MAX_RESULTS):
+# past it the page says "1,000+ results", so its cost does not grow with a common word's matches
+MAX_RESULTS = 1000
 # "Did you mean" is worth its cost only when the search found (almost) nothing
 SUGGEST_BELOW = 3
 EXCERPT_CHARS = 240
@@ -56,9 +59,12 @@ class Match:
     """What an engine found: one page of ranked ids and how many matched in all."""
 
     question_ids: list[int]
+    # how many matched, counted up to the cap (SEARCH_MAX_RESULTS)
     total: int
     # the words asked for were all too common to index ("the", "how to")
     only_common_words: bool = False
+    # more than `total` matched: only the first `total` are ranked and paged through
+    more: bool = False
 
 
 @dataclass
@@ -115,6 +121,8 @@ class Page(Generic[T]):
     notices: tuple[str, ...] = ()
     # FAQ entries shown first on page 1, counted in `total` but not in the pages of questions
     faq_total: int = 0
+    # more matched than `total` (the cap): "1,000+ results", and pages only as far as the cap
+    more: bool = False
 
     @property
     def pages(self) -> int:
@@ -204,7 +212,8 @@ class SearchBackend:
         """The fingerprint stored with every entry."""
         raise NotImplementedError
 
-    def _match(self, query: SearchQuery, sort: str, page: int, per_page: int) -> Match:
+    def _match(self, query: SearchQuery, sort: str, page: int, per_page: int, cap: int) -> Match:
+        """The page's ids, best first, among the first `cap` matches; their count up to `cap`."""
         raise NotImplementedError
 
     def _mark(self, query: SearchQuery, documents: list[Document]) -> dict[int, Markup]:
@@ -220,22 +229,57 @@ class SearchBackend:
 
     # -- shared ----------------------------------------------------------------------------
 
-    def search(self, query: SearchQuery, sort: str = "relevance", page: int = 1, per_page: int = 20) -> Page:
-        """One page of the questions matching the query, best first (or newest, or top voted)."""
+    @property
+    def max_results(self) -> int:
+        """How many matches a search counts, ranks and pages through at most (SEARCH_MAX_RESULTS)."""
+        return max(1, int(self.config.get("SEARCH_MAX_RESULTS", MAX_RESULTS)))
+
+    def search(
+        self,
+        query: SearchQuery,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 20,
+        faq_first: int = 0,
+    ) -> Page:
+        """One page of the questions matching the query, best first (or newest, or top voted).
+
+        With `faq_first`, the best `faq_first` matching FAQ entries come above the questions on
+        page 1 (counted in the total, not in the pages of questions); the page's threads are then
+        read and marked up together.
+        """
         sort = sort if sort in SORTS else "relevance"
         notices = query.notices
         if query.is_empty:
             return Page([], page, per_page, 0, query, sort, notices=notices)
-        match = self._match(query, sort, page, per_page)
-        documents = self._documents(match.question_ids)
+        cap = self.max_results
+        entries = Match([], 0)
+        if faq_first and query.is_faq is None:
+            entries = self._match(replace(query, is_faq=True), sort, 1, faq_first, cap)
+            match = self._match(replace(query, is_faq=False), sort, page, per_page, cap)
+        else:
+            match = self._match(query, sort, page, per_page, cap)
+        documents = self._documents((entries.question_ids if page == 1 else []) + match.question_ids)
         marks = self._mark(query, documents) if documents else {}
         hits = [self._hit(document, marks.get(document.question_id)) for document in documents]
+        total = match.total + entries.total
         suggestion = None
-        if match.total < SUGGEST_BELOW and query.words:
+        if total < SUGGEST_BELOW and query.words:
             suggestion = self._suggestion(query)
         if match.only_common_words:
             notices += ("Those words are too common to search for; add more specific ones.",)
-        return Page(hits, page, per_page, match.total, query, sort, suggestion, notices)
+        return Page(
+            hits,
+            page,
+            per_page,
+            total,
+            query,
+            sort,
+            suggestion,
+            notices,
+            faq_total=entries.total,
+            more=match.more or entries.more,
+        )
 
     def similar(self, title: str, body: str = "", limit: int = 5) -> list[Hit]:
         """Questions like a new one, most similar first; answer status only breaks ties."""
@@ -271,7 +315,7 @@ class SearchBackend:
         """Documents for the ids, in the engine's order, skipping any no longer visible."""
         if not question_ids:
             return []
-        documents = load_documents(self._read_connection(), question_ids)
+        documents = load_documents(self._read_connection(), question_ids, RESULT_ANSWERS_CHARS)
         return [documents[question_id] for question_id in question_ids if question_id in documents]
 
     def _read_connection(self) -> Connection:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, select
 
 from forum.models import Post, Tag, User, question_tags
 from forum.models.faq import FaqEntry
@@ -24,9 +24,13 @@ STAFF_ROLES = ("expert", "moderator", "admin")
 # Enough text to find a thread by; PostgreSQL drops positions past 16,383 anyway
 MAX_BODY_CHARS = 30_000
 MAX_ANSWERS_CHARS = 60_000
+# Results show a passage of the question and its first answers (best first): only the answers
+# that start within this many characters of HTML are read, not all of a long thread
+RESULT_ANSWERS_CHARS = 5_000
 VOCABULARY_WORD = re.compile(r"[^\W\d_]{3,30}")
 
 _posts = Post.__table__
+_users = User.__table__
 _BLOCK_TAG = re.compile(r"</?(?:p|br|hr|h\d|li|ul|ol|pre|blockquote|tr|td|th|table|div)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
 # C0 controls, and the private-use characters the PostgreSQL engine highlights with
@@ -91,8 +95,15 @@ class Document:
         return set(VOCABULARY_WORD.findall(text))
 
 
-def load_documents(connection: Connection, question_ids: Iterable[int]) -> dict[int, Document]:
-    """Documents of the visible questions among the ids (deleted or unknown ones are left out)."""
+def load_documents(
+    connection: Connection, question_ids: Iterable[int], answers_chars: int | None = None
+) -> dict[int, Document]:
+    """Documents of the visible questions among the ids (deleted or unknown ones are left out).
+
+    With `answers_chars` (for showing results, not for indexing), the text of a thread's
+    answers is that of those starting within the first `answers_chars` characters of their
+    HTML, best first; the status fields still count every answer.
+    """
     ids = sorted(set(question_ids))
     if not ids:
         return {}
@@ -101,13 +112,15 @@ def load_documents(connection: Connection, question_ids: Iterable[int]) -> dict[
             _posts.c.id,
             _posts.c.title,
             _posts.c.body_html,
-            _posts.c.author_id,
+            _users.c.username_key.label("author"),
             _posts.c.score,
             _posts.c.status,
             _posts.c.duplicate_of_id,
             _posts.c.accepted_answer_id,
             _posts.c.created_at,
-        ).where(_posts.c.id.in_(ids), _posts.c.type == "question", _posts.c.deleted_at.is_(None))
+        )
+        .outerjoin(_users, _users.c.id == _posts.c.author_id)
+        .where(_posts.c.id.in_(ids), _posts.c.type == "question", _posts.c.deleted_at.is_(None))
     ).all()
     if not questions:
         return {}
@@ -121,24 +134,29 @@ def load_documents(connection: Connection, question_ids: Iterable[int]) -> dict[
         tags.setdefault(question_id, []).append(name)
     # the post type is checked here, not in SQL: given `type = 'answer'`, SQLite (no statistics)
     # walks every answer through the type index instead of the few by ix_posts_question_id
+    best_first = (_posts.c.score.desc(), _posts.c.id)
+    body = _posts.c.body_html
+    if answers_chars is not None:
+        before = func.sum(func.length(_posts.c.body_html)).over(
+            partition_by=_posts.c.question_id, order_by=best_first, rows=(None, -1)
+        )
+        body = case((func.coalesce(before, 0) < answers_chars, body))
     answers = [
         row
         for row in connection.execute(
-            select(_posts.c.id, _posts.c.question_id, _posts.c.body_html, _posts.c.author_id, _posts.c.type)
+            select(_posts.c.id, _posts.c.question_id, body.label("body_html"), _users.c.role, _posts.c.type)
+            .outerjoin(_users, _users.c.id == _posts.c.author_id)
             .where(_posts.c.question_id.in_(visible_ids), _posts.c.deleted_at.is_(None))
-            .order_by(_posts.c.question_id, _posts.c.score.desc(), _posts.c.id)
+            .order_by(_posts.c.question_id, *best_first)
         )
         if row.type == "answer"
     ]
-    users = _users(connection, {row.author_id for row in [*questions, *answers]})
     by_question: dict[int, list] = {}
     for row in answers:
         by_question.setdefault(row.question_id, []).append(row)
     entries = _faq_entries(connection, visible_ids)
     return {
-        row.id: _document(
-            row, sorted(tags.get(row.id, [])), by_question.get(row.id, []), users, entries.get(row.id)
-        )
+        row.id: _document(row, sorted(tags.get(row.id, [])), by_question.get(row.id, []), entries.get(row.id))
         for row in questions
     }
 
@@ -154,21 +172,7 @@ def _faq_entries(connection: Connection, question_ids: list[int]) -> dict:
     return {row.question_id: row for row in rows}
 
 
-def _users(connection: Connection, user_ids: set[int | None]) -> dict[int, tuple[str, str]]:
-    """(username key, role) of each author."""
-    ids = [user_id for user_id in user_ids if user_id is not None]
-    if not ids:
-        return {}
-    users = User.__table__
-    rows = connection.execute(
-        select(users.c.id, users.c.username_key, users.c.role).where(users.c.id.in_(ids))
-    )
-    return {row.id: (row.username_key, row.role) for row in rows}
-
-
-def _document(
-    question, tags: list[str], answers: list, users: dict[int, tuple[str, str]], entry=None
-) -> Document:
+def _document(question, tags: list[str], answers: list, entry=None) -> Document:
     """Flatten one question row, its tags and visible answers (and the FAQ entry made from it).
 
     An FAQ entry takes its main thread's place: its title is the document's title, and its
@@ -180,10 +184,11 @@ def _document(
     for answer in answers:
         if budget <= 0:
             break
+        if answer.body_html is None:  # past the text wanted (answers_chars)
+            continue
         text = plain_text(answer.body_html, budget)
         answers_text.append(text)
         budget -= len(text) + 1
-    author = users.get(question.author_id)
     title = " ".join((question.title or "").split())
     body = plain_text(question.body_html)
     if entry is not None:
@@ -195,10 +200,10 @@ def _document(
         tags=tuple(tags),
         body=body,
         answers=" ".join(answers_text),
-        author=author[0] if author else None,
+        author=question.author,
         is_answered=bool(answers),
         has_accepted=question.accepted_answer_id in answer_ids,
-        has_staff_answer=any(users.get(answer.author_id, ("", ""))[1] in STAFF_ROLES for answer in answers),
+        has_staff_answer=any(answer.role in STAFF_ROLES for answer in answers),
         is_closed=question.status == "closed",
         is_duplicate=question.duplicate_of_id is not None,
         is_faq=entry is not None,

@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 
 # Passages come from the part of a thread around its first likely match: marking up a whole
 # long thread would cost more than the rest of the search
-PASSAGE_WINDOW = 2000
+PASSAGE_WINDOW = 800
 LEAD = 200
 # Private-use characters the PostgreSQL engine asks ts_headline to put around matches; the
 # indexed text never holds them (documents.plain_text removes them), so they cannot be forged.

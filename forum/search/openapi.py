@@ -55,6 +55,11 @@ SCHEMAS: dict[str, Any] = {
         "Best first unless sorted otherwise.",
         query={"type": "string", "description": "The query as searched (spaces collapsed, cut to size)."},
         sort={"enum": list(SORTS)},
+        total_capped={
+            "type": "boolean",
+            "description": "More matched than `total`, which stops at the cap (1,000 by default): "
+            "only the first `total` are ranked and paged through.",
+        },
         suggestion={"type": ["string", "null"], "description": "'Did you mean': the query respelt."},
         notices={
             "type": "array",

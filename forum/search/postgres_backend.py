@@ -1,8 +1,9 @@
 """PostgreSQL full-text search: a tsvector per question, GIN-indexed, in the forum's own database.
 
 Weights: A title, B tags, C question body and visible answers. Matching uses tsqueries built
-from the parsed query, ranking ts_rank_cd × answer quality, passages ts_headline, and "did you
-mean" trigram similarity (pg_trgm) against the words of the questions.
+from the parsed query, ranking ts_rank_cd × answer quality (over at most SEARCH_MAX_RESULTS
+candidates), passages ts_headline, and "did you mean" trigram similarity (pg_trgm) against the
+words of the questions.
 """
 
 from __future__ import annotations
@@ -306,45 +307,75 @@ class PostgresBackend(SearchBackend):
             func.tsquery_not(func.phraseto_tsquery(REGCONFIG, phrase)) for phrase in query.excluded_phrases
         ]
 
-    def _match(self, query: SearchQuery, sort: str, page: int, per_page: int) -> Match:
+    def _match(self, query: SearchQuery, sort: str, page: int, per_page: int, cap: int) -> Match:
         with _index_lookups(self._read_connection()):
-            return self._match_by_index(query, sort, page, per_page)
+            return self._match_by_index(query, sort, page, per_page, cap)
 
-    def _match_by_index(self, query: SearchQuery, sort: str, page: int, per_page: int) -> Match:
+    def _match_by_index(self, query: SearchQuery, sort: str, page: int, per_page: int, cap: int) -> Match:
+        """One statement: the first cap + 1 matches in an indexed order, then the page among them.
+
+            candidates = the first cap + 1 matches by (quality, created_at, question_id) desc
+                         (sort=newest: created_at; sort=votes: score, created_at)
+            relevance  = ts_rank_cd × quality, over the candidates only
+
+        For a common word the planner reads the index on that order until cap + 1 documents
+        match, for a rarer one the GIN index's matches (then sorted), so the cost no longer
+        grows with the matches; a common word ranks the best-answered threads that mention it
+        (a thread outside the candidates has no better answers than any inside). The planner
+        does not count reading a tsvector, so a word in about a fifth of the documents may
+        still read a few thousand. The candidates' count is the total ("1,000+" past the cap).
+        """
         connection = self._read_connection()
         positive = self._positive(query)
-        if positive is not None and not connection.scalar(select(func.numnode(positive))):
-            return Match([], 0, only_common_words=True)
         full = _all_of([part for part in [positive, *self._negative(query)] if part is not None])
-        statement = self._filtered(query, full)
-        if sort == "newest":
-            order = [_documents.c.created_at.desc()]
-        elif sort == "votes":
-            order = [_documents.c.score.desc(), _documents.c.created_at.desc()]
-        elif positive is None:
-            order = [_documents.c.quality.desc(), _documents.c.created_at.desc()]
-        else:
-            rank = func.ts_rank_cd(WEIGHTS, _documents.c.document, positive, LENGTH_NORMALISATION)
-            order = [(rank * _documents.c.quality).desc()]
+        documents = _documents.c
+        statement = self._filtered(query, full).add_columns(
+            documents.quality, documents.created_at, documents.score
+        )
+        ranks = sort == "relevance" and positive is not None
+        if ranks:
+            statement = statement.add_columns(documents.document)
+        if positive is not None:  # only common words: nothing to match (checked once, not per row)
+            statement = statement.where(func.numnode(positive) > 0)
+        first = (
+            statement.order_by(*_order(sort, documents), documents.question_id.desc())
+            .limit(cap + 1)
+            .subquery("first")
+        )
+        # questions deleted since they were indexed are left out here, not in every match
+        candidates = (
+            select(first)
+            .join(_posts, _posts.c.id == first.c.question_id)
+            .where(_posts.c.deleted_at.is_(None))
+            .cte("candidates")
+        )
+        found = candidates.c
+        total = select(func.count()).select_from(candidates).scalar_subquery()
+        page_rows = select(found.question_id, total.label("total"))
+        final = _order(sort, found)
+        if ranks:
+            rank = func.ts_rank_cd(WEIGHTS, found.document, positive, LENGTH_NORMALISATION)
+            final = [(rank * found.quality).desc()]
+        offset = (page - 1) * per_page
         rows = connection.execute(
-            statement.add_columns(func.count().over().label("total"))
-            .order_by(*order, _documents.c.question_id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
+            page_rows.order_by(*final, found.question_id.desc())
+            .limit(max(0, min(per_page, cap - offset)))
+            .offset(offset)
         ).all()
         if rows:
-            return Match([row.question_id for row in rows], rows[0].total)
-        total = connection.scalar(select(func.count()).select_from(statement.subquery()))
-        return Match([], total or 0)
+            count = rows[0].total
+        elif offset:
+            count = connection.scalar(select(func.count()).select_from(candidates))
+        else:
+            count = 0
+        if not count and positive is not None and not connection.scalar(select(func.numnode(positive))):
+            return Match([], 0, only_common_words=True)
+        return Match([row.question_id for row in rows], min(count, cap), more=count > cap)
 
     @staticmethod
     def _filtered(query: SearchQuery, tsquery):
-        """Visible documents matching the text and every filter (tags and user from live tables)."""
-        statement = (
-            select(_documents.c.question_id)
-            .join(_posts, _posts.c.id == _documents.c.question_id)
-            .where(_posts.c.deleted_at.is_(None))
-        )
+        """Documents matching the text and every filter (tags and user from live tables)."""
+        statement = select(_documents.c.question_id)
         if tsquery is not None:
             statement = statement.where(_documents.c.document.op("@@")(tsquery))
         tags = Tag.__table__
@@ -359,14 +390,16 @@ class PostgresBackend(SearchBackend):
         if query.user:
             users = User.__table__
             author = select(users.c.id).where(users.c.username_key == query.user).scalar_subquery()
-            statement = statement.where(_posts.c.author_id == author)
+            statement = statement.where(
+                _documents.c.question_id.in_(select(_posts.c.id).where(_posts.c.author_id == author))
+            )
         for column, value in (
             (_documents.c.is_answered, query.is_answered),
             (_documents.c.has_accepted, query.has_accepted),
             (_documents.c.is_faq, query.is_faq),
         ):
-            if value is not None:
-                statement = statement.where(column.is_(value))
+            if value is not None:  # `is_faq`, not `is_faq IS true`: what the partial index is for
+                statement = statement.where(column if value else ~column)
         for item in query.scores:
             statement = statement.where(_documents.c.score.op(item.operator)(item.value))
         return statement
@@ -506,6 +539,15 @@ class PostgresBackend(SearchBackend):
             parameters[f"w{index}"] = item.weight
         parameters["any"] = " | ".join(parameters[f"q{index}"] for index in range(len(lexemes)))
         return list(connection.scalars(_similar_statement(len(lexemes), tuple(probed)), parameters))
+
+
+def _order(sort: str, columns) -> list:
+    """The order a search takes its candidates in: best answered, newest or top voted first."""
+    if sort == "newest":
+        return [columns.created_at.desc()]
+    if sort == "votes":
+        return [columns.score.desc(), columns.created_at.desc()]
+    return [columns.quality.desc(), columns.created_at.desc()]
 
 
 @contextmanager

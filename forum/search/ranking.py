@@ -31,6 +31,8 @@ def quality(
     slowly (a score of 20 adds 0.46), so text relevance still decides between topics.
     `staff_answer` means an expert, moderator or admin wrote a visible answer. A question closed
     as a duplicate counts half, so search prefers the original it points to (its page links it).
+    Past SEARCH_MAX_RESULTS matches, PostgreSQL ranks only the matches with the best quality
+    (the rest cannot have better answers): see PostgresBackend._match_by_index.
     """
     value = 1.0
     value += ACCEPTED_BONUS if has_accepted else 0.0

@@ -8,8 +8,6 @@ all), and similar() moves matching entries to the front of its suggestions.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from sqlalchemy import exists, select
 
 from forum.extensions import db
@@ -31,22 +29,10 @@ def search_questions(
 ) -> Page[Hit]:
     """One page of results for what a visitor typed; malformed input gives notices, not errors."""
     query = parse_query(text)
-    backend = get_backend()
-    if query.is_faq is not None or query.is_empty or sort != "relevance":
-        return backend.search(query, sort=sort, page=page, per_page=per_page)
-    if not _has_faq_entries():  # no second search while there is no FAQ to find
-        return backend.search(query, sort=sort, page=page, per_page=per_page)
-    questions = backend.search(replace(query, is_faq=False), sort=sort, page=page, per_page=per_page)
-    entries = backend.search(replace(query, is_faq=True), sort=sort, page=1, per_page=FAQ_FIRST)
-    if not entries.total:
-        return replace(questions, query=query)
-    return replace(
-        questions,
-        items=(entries.items if page == 1 else []) + questions.items,
-        total=questions.total + entries.total,
-        faq_total=entries.total,
-        query=query,
-    )
+    faq_first = 0
+    if query.is_faq is None and not query.is_empty and sort == "relevance" and _has_faq_entries():
+        faq_first = FAQ_FIRST  # no second search while there is no FAQ to find
+    return get_backend().search(query, sort=sort, page=page, per_page=per_page, faq_first=faq_first)
 
 
 def _has_faq_entries() -> bool:

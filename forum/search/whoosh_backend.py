@@ -293,7 +293,12 @@ class WhooshBackend(SearchBackend):
 
     # -- searching ----------------------------------------------------------------------------
 
-    def _match(self, query: SearchQuery, sort: str, page: int, per_page: int) -> Match:
+    def _match(self, query: SearchQuery, sort: str, page: int, per_page: int, cap: int) -> Match:
+        """One page of the first `cap` results; the total up to `cap`.
+
+        Whoosh still scores every match (in Python: a common word costs more than a rare one);
+        the cap bounds the results kept, the pages and the total shown.
+        """
         text_query, only_common = self._text_query(query)
         if only_common:
             return Match([], 0, only_common_words=True)
@@ -308,11 +313,12 @@ class WhooshBackend(SearchBackend):
         else:
             sortedby = None
         offset = (page - 1) * per_page
+        end = min(offset + per_page, cap)
         results = self._searcher().search(
-            whoosh_query, limit=offset + per_page, sortedby=sortedby, reverse=sortedby is not None
+            whoosh_query, limit=end, sortedby=sortedby, reverse=sortedby is not None
         )
-        ids = [int(hit["question_id"]) for hit in results[offset : offset + per_page]]
-        return Match(ids, len(results))
+        ids = [int(hit["question_id"]) for hit in results[offset:end]]
+        return Match(ids, min(len(results), cap), more=len(results) > cap)
 
     def _text_query(self, query: SearchQuery) -> tuple[wq.Query | None, bool]:
         """Words and phrases must all match, in any text field; excluded ones must not."""
