@@ -38,8 +38,17 @@ def per_page() -> int:
     )
 
 
-def paginate(query: Select) -> Pagination:
-    """One page of the query, by the request's `page` and `per_page`."""
-    return db.paginate(
-        query, page=page_number(), per_page=per_page(), max_per_page=MAX_PER_PAGE, error_out=False
+def paginate(query: Select, total: int | None = None) -> Pagination:
+    """One page of the query, by the request's `page` and `per_page`; a caller that has counted the
+    rows already passes `total`, and the page does not count them again."""
+    page = db.paginate(
+        query,
+        page=page_number(),
+        per_page=per_page(),
+        max_per_page=MAX_PER_PAGE,
+        error_out=False,
+        count=total is None,
     )
+    if total is not None:
+        page.total = total
+    return page

@@ -314,6 +314,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     # moderation
     ("GET", "/moderation"): Entry(MODERATORS, "/moderation"),
     ("GET", "/moderation/log"): Entry(MODERATORS, "/moderation/log"),
+    ("GET", "/moderation/personal-data"): Entry(MODERATORS, "/moderation/personal-data"),
     ("POST", "/moderation/posts/<int:post_id>"): Entry(
         MODERATORS, _q("/moderation/posts/{fl}"), {"action": "dismiss"}
     ),

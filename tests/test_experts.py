@@ -236,6 +236,60 @@ def test_queue_is_for_staff_only(app, client):
     assert 'href="/experts/queue"' in expert_client.get("/").get_data(as_text=True)
 
 
+def test_queue_pages_keep_the_order_and_count_the_whole_queue(app, client):
+    from tests.test_query_counts import statements_for
+
+    asker, helper = make_user("asker"), make_user("helper")
+    expert = make_expert("erin", "billing")
+    login(client, "erin")
+    alone = make_question(asker, title="The only billing question so far", tags="billing")
+    age(alone, 70)
+    one = statements_for(client, "/experts/queue?per_page=3")
+    # (hours old, answered): asked in an order unlike the queue's
+    shapes = [(3, True), (30, False), (60, True), (5, False), (50, False), (35, True), (40, False)]
+    asked = []
+    for number, (hours, answered) in enumerate(shapes):
+        question = make_question(
+            asker, title=f"Billing question number {number} about invoices", tags="billing"
+        )
+        if answered:
+            make_answer(helper, question)
+        age(question, hours)
+        asked.append((hours, answered, question.id))
+    # overdue unanswered, overdue answered, fresh unanswered, fresh answered; oldest first in each
+    runs = [(True, False), (True, True), (False, False), (False, True)]
+    ordered = sorted(
+        [*asked, (70, False, alone.id)], key=lambda row: (runs.index((row[0] >= 24, row[1])), -row[0])
+    )
+    expected = [question_id for _, _, question_id in ordered]
+    experts.claim(expert, expected[1])
+    experts.claim(expert, expected[-1])
+
+    pages = [
+        client.get(f"{API}/experts/queue?per_page=3&page={number}", headers=bearer(expert)).get_json()
+        for number in (1, 2, 3)
+    ]
+    assert [item["question"]["id"] for body in pages for item in body["items"]] == expected
+    assert [(body["page"], body["per_page"], body["total"], body["pages"]) for body in pages] == [
+        (1, 3, 8, 3),
+        (2, 3, 8, 3),
+        (3, 3, 8, 3),
+    ]
+    for body in pages:
+        assert body["counts"] == {"open": 8, "claimed": 2, "overdue": 6}
+
+    # the page: page 2 shows the next three, with the counts over the whole queue and a pager
+    second = client.get("/experts/queue?per_page=3&page=2").get_data(as_text=True)
+    assert [question_id for question_id in expected if f'id="queue-q{question_id}"' in second] == expected[
+        3:6
+    ]
+    assert '<strong class="count-open">8</strong>' in second
+    assert '<strong class="count-claimed">2</strong>' in second
+    assert 'rel="prev"' in second and 'rel="next"' in second
+    # a full page with claims costs the statements of a page of one
+    assert statements_for(client, "/experts/queue?per_page=3&page=3") == one
+
+
 # Claims
 
 
@@ -363,8 +417,7 @@ def test_schemas_match(app, client, schema):
         assert set(body["counts"]) == set(
             spec["components"]["schemas"]["ExpertQueue"]["properties"]["counts"]["required"]
         )
-        item_schema = spec["components"]["schemas"]["ExpertQueue"]["properties"]["items"]["items"]
-        assert set(body["items"][0]) == set(item_schema["properties"])
+        assert set(body["items"][0]) == properties(spec, "ExpertQueueItem")
         assert set(body["items"][0]["question"]) == properties(spec, "Question")
 
 

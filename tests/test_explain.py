@@ -94,6 +94,9 @@ def _pages(people: dict[str, User]) -> list[tuple[str | None, str]]:
     return [
         *((None, address) for address in anonymous),
         ("mod", "/moderation"),
+        ("mod", "/moderation/personal-data"),
+        ("mod", "/experts/queue"),
+        ("mod", "/experts/queue?page=3"),
         ("mod", "/faq/candidates"),
         ("mod", "/review/edits"),
         ("expert", "/experts/queue"),

@@ -4,12 +4,14 @@ moderators' release and redaction (with the audit entries they write)."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from forum import config
 from forum.auth.service import issue_token
+from forum.clock import utcnow
 from forum.extensions import db
 from forum.models import Comment, Post, Revision
 from forum.models.moderation import AuditEntry
@@ -17,6 +19,7 @@ from forum.models.notifications import Notification
 from forum.personal_data import find, luhn_valid, redact
 from forum.questions import service as questions
 from tests.conftest import grant, login, make_answer, make_question, make_user
+from tests.test_query_counts import statements_for
 
 API = "/api/v1"
 EMAIL = "dana.kowalski@gmail.com"
@@ -391,7 +394,8 @@ def test_redaction_removes_the_data_from_every_revision_and_the_audit_log_never_
     assert [EMAIL in revision.body for revision in revisions] == [True, True, False]
 
     mod = _signed_in(app, "mod")
-    queue = mod.get("/moderation").get_data(as_text=True)
+    assert '<strong class="count-held">1</strong>' in mod.get("/moderation").get_data(as_text=True)
+    queue = mod.get("/moderation/personal-data").get_data(as_text=True)
     assert 'id="held-post-' + str(question.id) + '"' in queue and "Personal data" in queue
     response = mod.submit(f"/moderation/held/post/{question.id}", {"action": "redact", "reason": "cleaned"})
     assert response.status_code == 302
@@ -430,7 +434,7 @@ def test_the_queue_highlights_matches_and_release_publishes_as_it_is(app, client
         "billing",
         confirm_personal_data=True,
     )
-    page = _signed_in(app, "mod").get("/moderation").get_data(as_text=True)
+    page = _signed_in(app, "mod").get("/moderation/personal-data").get_data(as_text=True)
     assert f'<mark title="order">{ORDER}</mark>' in page
     queue = client.get(f"{API}/moderation/personal-data", headers=bearer(moderator)).get_json()
     (item,) = queue["items"]
@@ -449,8 +453,63 @@ def test_the_queue_highlights_matches_and_release_publishes_as_it_is(app, client
     assert json.loads(entry.after) == {"matches": {"order": 1}}
     assert client.post(f"{API}/posts/{question.id}/release", headers=bearer(moderator)).status_code == 422
     assert client.get(f"{API}/moderation/personal-data", headers=bearer(moderator)).get_json() == {
-        "items": []
+        "items": [],
+        "page": 1,
+        "per_page": 20,
+        "total": 0,
+        "pages": 0,
     }
+
+
+def _held_for(item, hours: float) -> None:
+    """Pretend the post or comment was held `hours` ago."""
+    model = Comment if isinstance(item, Comment) else Post
+    db.session.execute(
+        update(model).where(model.id == item.id).values(hidden_at=utcnow() - timedelta(hours=hours))
+    )
+    db.session.commit()
+
+
+def test_the_held_queue_comes_a_page_at_a_time_oldest_first(app, client):
+    dana = make_user("dana")
+    grant(dana, 50)
+    moderator = make_user("mod", role="moderator")
+    question = make_question(make_user("asker"), title="Refund for a double charge in May")
+    answer = make_answer(make_user("helper"), question)
+    mod = _signed_in(app, "mod")
+    one = statements_for(mod, "/moderation/personal-data?per_page=2")
+    held = [
+        questions.comment(dana, question.id, f"Mail me at {EMAIL}, please.", confirm_personal_data=True),
+        questions.ask(dana, TITLE, f"Order {ORDER} is late.", "billing", confirm_personal_data=True),
+        questions.comment(dana, answer.id, f"Or call {PHONE} today.", confirm_personal_data=True),
+        questions.answer(dana, question.id, f"Write to {EMAIL} about it.", confirm_personal_data=True),
+        questions.comment(dana, answer.id, f"My card is {CARD} by the way.", confirm_personal_data=True),
+    ]
+    for hours, item in zip((5, 4, 3, 2, 1), held, strict=True):
+        _held_for(item, hours)
+    expected = [("comment" if isinstance(item, Comment) else "post", item.id) for item in held]
+
+    pages = [
+        client.get(
+            f"{API}/moderation/personal-data?per_page=2&page={number}", headers=bearer(moderator)
+        ).get_json()
+        for number in (1, 2, 3)
+    ]
+    assert [(item["target_type"], item["id"]) for body in pages for item in body["items"]] == expected
+    assert [(body["page"], body["total"], body["pages"]) for body in pages] == [
+        (1, 5, 3),
+        (2, 5, 3),
+        (3, 5, 3),
+    ]
+
+    # the page: page 2 holds the third and fourth, and the moderation queue counts them all
+    second = mod.get("/moderation/personal-data?per_page=2&page=2").get_data(as_text=True)
+    shown = [key for key in expected if f'id="held-{key[0]}-{key[1]}"' in second]
+    assert shown == expected[2:4]
+    assert 'rel="prev"' in second and 'rel="next"' in second
+    assert '<strong class="count-held">5</strong>' in mod.get("/moderation").get_data(as_text=True)
+    # held answers and comments on answers come with their questions: no statement per item
+    assert statements_for(mod, "/moderation/personal-data?per_page=2&page=2") == one
 
 
 def test_only_moderators_release_or_redact(app, client):

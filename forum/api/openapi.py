@@ -298,25 +298,21 @@ SCHEMAS: dict[str, Any] = {
             },
         }
     ),
-    "ExpertQueue": _object(
+    "ExpertQueueItem": _object(
         {
-            "target_hours": {"type": "number", "description": "EXPERT_RESPONSE_HOURS, the target."},
-            "counts": _object(
-                {"open": {"type": "integer"}, "claimed": {"type": "integer"}, "overdue": {"type": "integer"}}
-            ),
-            "items": {
-                "type": "array",
-                "description": "Overdue first, then unanswered before answered, oldest first within each.",
-                "items": _object(
-                    {
-                        "question": _ref("Question"),
-                        "age_hours": {"type": "number"},
-                        "overdue": {"type": "boolean"},
-                        "claim": {"oneOf": [_ref("Claim"), {"type": "null"}]},
-                    }
-                ),
-            },
+            "question": _ref("Question"),
+            "age_hours": {"type": "number"},
+            "overdue": {"type": "boolean"},
+            "claim": {"oneOf": [_ref("Claim"), {"type": "null"}]},
         }
+    ),
+    "ExpertQueue": page_of(
+        "ExpertQueueItem",
+        "Overdue first, then unanswered before answered, oldest first within each.",
+        target_hours={"type": "number", "description": "EXPERT_RESPONSE_HOURS, the target."},
+        counts=_object(
+            {"open": {"type": "integer"}, "claimed": {"type": "integer"}, "overdue": {"type": "integer"}}
+        ),
     ),
     "ReputationPage": page_of(
         "ReputationEvent",
@@ -555,10 +551,12 @@ PATHS: dict[str, Any] = {
     "/experts/queue": {
         "get": {
             "summary": "The expert queue: questions without an accepted answer in the caller's topics "
-            "(moderators: all), with counts of open, claimed and overdue questions.",
+            "(moderators: all), a page at a time, with counts of open, claimed and overdue questions "
+            "over the whole queue.",
             "security": [{"bearer": []}],
+            "parameters": PAGING,
             "responses": {
-                "200": _json(_ref("ExpertQueue"), "The queue in its order."),
+                "200": _json(_ref("ExpertQueue"), "One page of the queue in its order."),
                 "401": _error("No token, or a malformed or unknown one."),
                 "403": _error("Only staff experts and moderators have a queue."),
             },

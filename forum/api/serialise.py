@@ -179,19 +179,19 @@ def claim_json(claim: Claim) -> dict[str, Any]:
 
 
 def expert_queue_json(queue: Queue) -> dict[str, Any]:
-    """The expert queue in its order, with the counts shown above it."""
+    """One page of the expert queue in its order, with the counts over the whole queue."""
     return {
         "target_hours": queue.target_hours,
         "counts": {"open": queue.open, "claimed": queue.claimed, "overdue": queue.overdue},
-        "items": [
-            {
+        **page_json(
+            queue.page,
+            lambda item: {
                 "question": question_json(item.question),
                 "age_hours": item.age_hours,
                 "overdue": item.overdue,
                 "claim": claim_json(item.claim) if item.claim else None,
-            }
-            for item in queue.items
-        ],
+            },
+        ),
     }
 
 

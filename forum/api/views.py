@@ -186,7 +186,8 @@ def official(question_id: int):
 
 @bp.get("/experts/queue")
 def expert_queue():
-    """The questions waiting for an expert: overdue first, then unanswered, oldest first."""
+    """One page of the questions waiting for an expert (overdue first, then unanswered, oldest first),
+    with the counts over the whole queue."""
     return jsonify(serialise.expert_queue_json(experts.queue(require_user())))
 
 

@@ -12,9 +12,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, delete, exists, insert, or_, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import (
+    ColumnElement,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from forum import permissions
 from forum.clock import utcnow
@@ -24,6 +35,7 @@ from forum.models import Answer, Question, Tag, User, question_tags
 from forum.models.experts import ExpertClaim, expert_topics
 from forum.models.posts import TAG_MAX_LENGTH
 from forum.notifications import service as notifications
+from forum.pagination import page_number, paginate, per_page
 from forum.questions import service as questions
 from forum.questions.tags import normalise_tag
 
@@ -142,31 +154,40 @@ class Claim:
             return None
         return self.claimed_at + timedelta(hours=CLAIM_HOURS)
 
-    def is_active(self, now: datetime) -> bool:
-        """An assignment, an answered claim, or a claim younger than CLAIM_HOURS."""
-        return self.expires_at is None or now < self.expires_at
+
+def _expert_answered() -> ColumnElement[bool]:
+    """SQL: the claim's expert has a visible answer on its question."""
+    answer = aliased(Answer)  # its own name: the queue's count joins the posts table too
+    return exists().where(
+        answer.question_id == ExpertClaim.question_id,
+        answer.author_id == ExpertClaim.expert_id,
+        answer.deleted_at.is_(None),
+    )
+
+
+def _holds(now: datetime) -> ColumnElement[bool]:
+    """SQL: the claim is active (Claim.expires_at in SQL): an assignment, a claim whose expert has
+    answered, or one made less than CLAIM_HOURS ago."""
+    return or_(
+        ExpertClaim.assigned_by_id.is_not(None),
+        ExpertClaim.claimed_at > now - timedelta(hours=CLAIM_HOURS),
+        _expert_answered(),
+    )
 
 
 def _claims(question_ids: list[int]) -> dict[int, Claim]:
     """The active claims on these questions, in one query."""
     if not question_ids:
         return {}
-    answered = exists().where(
-        Answer.question_id == ExpertClaim.question_id,
-        Answer.author_id == ExpertClaim.expert_id,
-        Answer.deleted_at.is_(None),
-    )
     rows = db.session.execute(
-        select(ExpertClaim, answered.label("answered"))
-        .where(ExpertClaim.question_id.in_(question_ids))
+        select(ExpertClaim, _expert_answered().label("answered"))
+        .where(ExpertClaim.question_id.in_(question_ids), _holds(utcnow()))
         .options(joinedload(ExpertClaim.expert), joinedload(ExpertClaim.assigned_by))
     )
-    now = utcnow()
-    claims = {
+    return {
         row.question_id: Claim(row.question_id, row.expert, row.claimed_at, row.assigned_by, bool(answered))
         for row, answered in rows.tuples()
     }
-    return {key: claim for key, claim in claims.items() if claim.is_active(now)}
 
 
 def claim_on(question: Question) -> Claim | None:
@@ -277,66 +298,100 @@ class QueueItem:
 
 @dataclass
 class Queue:
-    """The questions an expert should look at, and the counts shown above them."""
+    """One page of the queue (its items are QueueItems) and the counts over the whole queue."""
 
-    items: list[QueueItem]
+    page: Pagination
     target_hours: float
+    open: int
+    claimed: int
+    overdue: int
 
-    @property
-    def open(self) -> int:
-        return len(self.items)
 
-    @property
-    def claimed(self) -> int:
-        return sum(1 for item in self.items if item.claim is not None)
-
-    @property
-    def overdue(self) -> int:
-        return sum(1 for item in self.items if item.overdue)
+def _in_queue(viewer: User) -> list[ColumnElement[bool]]:
+    """SQL: a question is in the viewer's queue (open, visible, no accepted answer; an expert's topics).
+    One statement for an expert (their topics' tag ids), none for a moderator."""
+    conditions = [
+        Question.deleted_at.is_(None),
+        Question.accepted_answer_id.is_(None),
+        or_(Question.status == "open", Question.status.is_(None)),
+    ]
+    if not viewer.is_moderator:
+        # the tag ids as values, not a subquery: the planner then knows how many questions each has
+        tag_ids = db.session.scalars(
+            select(expert_topics.c.tag_id).where(expert_topics.c.user_id == viewer.id)
+        ).all()
+        in_topics = select(question_tags.c.question_id).where(question_tags.c.tag_id.in_(tag_ids))
+        conditions.append(Question.id.in_(in_topics))
+    return conditions
 
 
 def queue(viewer: User | None) -> Queue:
-    """Questions without an accepted answer in the expert's topics (moderators: all of them).
+    """One page of the questions without an accepted answer in the expert's topics (moderators: all),
+    and the counts of open, claimed and overdue questions over the whole queue.
 
-    Overdue first, then unanswered before answered, oldest first within each.
+    Overdue first, then unanswered before answered, oldest first within each. Being overdue depends
+    on the time, so no index holds that order; it is four runs that one index does hold
+    (ix_posts_expert_queue: the queue's questions by created_at, with their answer counts):
+    overdue unanswered, overdue answered, fresh unanswered, fresh answered, each oldest first.
+    Each run is read from the index only up to the end of the requested page (page x per_page
+    rows), the runs are joined with UNION ALL and numbered, and those rows are ordered by
+    (run, created_at, id) and paged; only the page's questions are read from the table. The
+    counts are one aggregate over the same index.
     """
     if not permissions.can_use_expert_queue(viewer):
         raise PermissionDenied("The expert queue is for staff experts and moderators.")
-    query = (
-        select(Question)
-        .where(
-            Question.deleted_at.is_(None),
-            Question.accepted_answer_id.is_(None),
-            or_(Question.status == "open", Question.status.is_(None)),
-        )
-        .options(joinedload(Question.author), selectinload(Question.tags))
-    )
-    if not viewer.is_moderator:
-        in_topics = (
-            select(question_tags.c.question_id)
-            .join(expert_topics, and_(expert_topics.c.tag_id == question_tags.c.tag_id))
-            .where(expert_topics.c.user_id == viewer.id)
-        )
-        query = query.where(Question.id.in_(in_topics))
-    found = list(db.session.scalars(query).unique())
-    claims = _claims([question.id for question in found])
     now = utcnow()
     target = response_hours()
-    items = [
-        QueueItem(
-            question=question,
-            age=now - question.created_at,
-            overdue=now - question.created_at >= timedelta(hours=target),
-            claim=claims.get(question.id),
-        )
-        for question in found
-    ]
-    items.sort(
-        key=lambda item: (
-            not item.overdue,
-            item.question.is_answered,
-            item.question.created_at,
-            item.question.id,
-        )
+    cutoff = now - timedelta(hours=target)
+    in_queue = _in_queue(viewer)
+
+    counts = select(
+        func.count(Question.id), func.count(Question.id).filter(Question.created_at <= cutoff)
+    ).where(*in_queue)
+    claimed = (
+        select(func.count(ExpertClaim.question_id))
+        .join(Question, Question.id == ExpertClaim.question_id)
+        .where(*in_queue, _holds(now))
     )
-    return Queue(items=items, target_hours=target)
+    open_count, overdue, claimed_count = db.session.execute(
+        select(counts.subquery(), claimed.scalar_subquery())
+    ).one()
+
+    reach = page_number() * per_page()
+    answers = func.coalesce(Question.answer_count, 0)  # as Question.is_answered reads it
+    runs = [
+        (Question.created_at <= cutoff, answers == 0),
+        (Question.created_at <= cutoff, answers > 0),
+        (Question.created_at > cutoff, answers == 0),
+        (Question.created_at > cutoff, answers > 0),
+    ]
+    ordered = union_all(
+        *(
+            select(
+                select(literal_column(str(number)).label("run"), Question.id, Question.created_at)
+                .where(*in_queue, *run)
+                .order_by(Question.created_at, Question.id)
+                .limit(reach)
+                .subquery()
+            )
+            for number, run in enumerate(runs)
+        )
+    ).subquery()
+    page = paginate(
+        select(Question)
+        .join(ordered, ordered.c.id == Question.id)
+        .order_by(ordered.c.run, ordered.c.created_at, ordered.c.id)
+        .options(joinedload(Question.author), selectinload(Question.tags)),
+        total=open_count,
+    )
+    claims = _claims([item.id for item in page.items])
+    page.items = [
+        QueueItem(
+            question=item,
+            age=now - item.created_at,
+            overdue=item.created_at <= cutoff,
+            claim=claims.get(item.id),
+        )
+        for item in page.items
+    ]
+    return Queue(page, target, open=open_count, claimed=claimed_count, overdue=overdue)

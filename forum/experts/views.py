@@ -28,7 +28,7 @@ def _back(question_id: int) -> str:
 @bp.get("/experts/queue")
 @login_required
 def queue():
-    """The questions waiting for an expert, overdue first."""
+    """The questions waiting for an expert, overdue first, a page at a time."""
     return render_template("experts/queue.html", queue=service.queue(current_user))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.clock import utcnow
@@ -156,6 +156,20 @@ Index("ix_posts_question_id", Answer.question_id)
 # the question lists by votes and unanswered (and their counts), checked by tests/test_explain.py
 Index("ix_posts_type_score", Post.type, Post.score, Post.id)
 Index("ix_posts_type_answer_count_created_at", Post.type, Question.answer_count, Post.created_at, Post.id)
+# the expert queue's questions alone (the conditions of forum/experts/service.py _in_queue), oldest
+# first, so its runs and counts are read from this index without the table
+_EXPERT_QUEUE = (
+    "type = 'question' AND accepted_answer_id IS NULL AND deleted_at IS NULL "
+    "AND (status = 'open' OR status IS NULL)"
+)
+Index(
+    "ix_posts_expert_queue",
+    Post.created_at,
+    Post.id,
+    Question.answer_count,
+    postgresql_where=text(_EXPERT_QUEUE),
+    sqlite_where=text(_EXPERT_QUEUE),
+)
 
 
 class Tag(db.Model):

@@ -213,8 +213,9 @@ def held_json(held: holds.HeldItem) -> dict[str, Any]:
 
 @bp.get("/moderation/personal-data")
 def held_queue():
-    """Posts and comments held for personal data, oldest first, with what was found (moderators)."""
-    return jsonify({"items": [held_json(held) for held in holds.queue(require_user())]})
+    """Posts and comments held for personal data, oldest first, a page at a time, with what was found
+    (moderators)."""
+    return jsonify(serialise.page_json(holds.queue(require_user()), held_json))
 
 
 def _reason() -> str:

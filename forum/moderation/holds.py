@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import joinedload
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import ColumnElement, Subquery, exists, func, literal, select, union_all
+from sqlalchemy.orm import Bundle, joinedload
 
 from forum import markup, permissions, personal_data
 from forum.clock import utcnow
@@ -25,12 +26,11 @@ from forum.models import Answer, Comment, Post, Question, Revision, User
 from forum.models.notifications import Notification
 from forum.moderation import audit
 from forum.notifications import service as notifications
+from forum.pagination import paginate
 from forum.personal_data import Match
 from forum.questions import service as questions
 
 HELD = questions.HELD_FOR_PERSONAL_DATA
-# the queue shows this many of each (oldest first); the rest follow as these are decided
-QUEUE_LIMIT = 50
 TargetType = Literal["post", "comment"]
 
 
@@ -86,34 +86,71 @@ def _texts(item: Post | Comment) -> dict[str, str]:
     return texts
 
 
-def _held_item(target_type: TargetType, item: Post | Comment) -> HeldItem:
+def _question_id(item: Post | Comment) -> int:
+    """The id of the question a post or comment belongs to."""
     post = item.post if isinstance(item, Comment) else item
-    question = post if isinstance(post, Question) else post.question
+    return post.id if isinstance(post, Question) else post.question_id
+
+
+def _held_item(target_type: TargetType, item: Post | Comment, question: Question) -> HeldItem:
     fields = [HeldField(name, text, personal_data.find(text)) for name, text in _texts(item).items()]
     return HeldItem(
         target_type, item, question, [part for part in fields if part.matches or part.name == "body"]
     )
 
 
-def queue(viewer: User | None) -> list[HeldItem]:
-    """Posts and comments held for personal data, oldest first, with the matches to highlight."""
+def _held(model: type[Post] | type[Comment]) -> ColumnElement[bool]:
+    """SQL: the post or comment is held for personal data (see _is_held)."""
+    return (model.hold_reason == HELD) & model.hidden_at.is_not(None) & model.deleted_at.is_not(None)
+
+
+def _held_rows() -> Subquery:
+    """Every held post and comment as a (target_type, id, held_at) row."""
+    return union_all(
+        select(literal("post").label("target_type"), Post.id, Post.hidden_at.label("held_at")).where(
+            _held(Post)
+        ),
+        select(literal("comment"), Comment.id, Comment.hidden_at).where(_held(Comment)),
+    ).subquery()
+
+
+def held_count(viewer: User | None) -> int:
+    """How many posts and comments are held for personal data."""
     _moderator(viewer)
+    return db.session.scalar(select(func.count()).select_from(_held_rows()))
+
+
+def queue(viewer: User | None) -> Pagination:
+    """One page of the posts and comments held for personal data, oldest first, as HeldItems with
+    the matches to highlight: the page of (type, id) rows, then its posts, comments and questions."""
+    _moderator(viewer)
+    held = _held_rows()
+    page = paginate(
+        select(Bundle("held", held.c.target_type, held.c.id)).order_by(
+            held.c.held_at, held.c.target_type, held.c.id
+        )
+    )
+    ids = {kind: [row.id for row in page.items if row.target_type == kind] for kind in ("post", "comment")}
     posts = db.session.scalars(
-        select(Post)
-        .where(Post.hold_reason == HELD, Post.hidden_at.is_not(None), Post.deleted_at.is_not(None))
-        .options(joinedload(Post.author))
-        .order_by(Post.hidden_at, Post.id)
-        .limit(QUEUE_LIMIT)
+        select(Post).where(Post.id.in_(ids["post"])).options(joinedload(Post.author))
     ).all()
     comments = db.session.scalars(
         select(Comment)
-        .where(Comment.hold_reason == HELD, Comment.hidden_at.is_not(None), Comment.deleted_at.is_not(None))
+        .where(Comment.id.in_(ids["comment"]))
         .options(joinedload(Comment.author), joinedload(Comment.post))
-        .order_by(Comment.hidden_at, Comment.id)
-        .limit(QUEUE_LIMIT)
     ).all()
-    items = [_held_item("post", post) for post in posts] + [_held_item("comment", item) for item in comments]
-    return sorted(items, key=lambda held: (held.item.hidden_at, held.target_type, held.id))
+    by_key = {("post", post.id): post for post in posts} | {("comment", item.id): item for item in comments}
+    items = [by_key[row.target_type, row.id] for row in page.items]
+    question_ids = {_question_id(item) for item in items}
+    found = {
+        question.id: question
+        for question in db.session.scalars(select(Question).where(Question.id.in_(question_ids)))
+    }
+    page.items = [
+        _held_item(row.target_type, item, found[_question_id(item)])
+        for row, item in zip(page.items, items, strict=True)
+    ]
+    return page
 
 
 def _target(target_type: TargetType, target_id: int) -> Post | Comment:

@@ -21,7 +21,6 @@ from forum.api.openapi import (
 from forum.models.moderation import FLAG_REASONS, FLAG_STATUSES
 from forum.moderation.audit import ACTIONS, TARGET_TYPES
 from forum.moderation.flags import MODERATOR_ACTIONS, TEXT_MAX
-from forum.moderation.holds import QUEUE_LIMIT
 from forum.moderation.suspensions import MAX_DAYS, REASON_MAX
 from forum.moderation.threads import CLOSE_REASONS, REASON_TEXT_MAX
 
@@ -268,42 +267,35 @@ PATHS: dict[str, Any] = {
 }
 
 # Posts and comments held for personal data
-SCHEMAS["HeldQueue"] = _object(
+SCHEMAS["HeldItem"] = _object(
     {
-        "items": {
+        "target_type": {"enum": ["post", "comment"]},
+        "id": {"type": "integer"},
+        "question_id": {"type": "integer"},
+        "author": {"oneOf": [_ref("Author"), {"type": "null"}]},
+        "held_at": _TIME,
+        "fields": {
             "type": "array",
-            "description": f"Held posts and comments, oldest first (at most {QUEUE_LIMIT} of each).",
             "items": _object(
                 {
-                    "target_type": {"enum": ["post", "comment"]},
-                    "id": {"type": "integer"},
-                    "question_id": {"type": "integer"},
-                    "author": {"oneOf": [_ref("Author"), {"type": "null"}]},
-                    "held_at": _TIME,
-                    "fields": {
+                    "field": {"enum": ["title", "body"]},
+                    "text": _TEXT,
+                    "personal_data": {
                         "type": "array",
                         "items": _object(
                             {
-                                "field": {"enum": ["title", "body"]},
-                                "text": _TEXT,
-                                "personal_data": {
-                                    "type": "array",
-                                    "items": _object(
-                                        {
-                                            "kind": _TEXT,
-                                            "start": {"type": "integer"},
-                                            "end": {"type": "integer"},
-                                        }
-                                    ),
-                                },
+                                "kind": _TEXT,
+                                "start": {"type": "integer"},
+                                "end": {"type": "integer"},
                             }
                         ),
                     },
                 }
             ),
-        }
+        },
     }
 )
+SCHEMAS["HeldQueue"] = page_of("HeldItem", "Held posts and comments, oldest first.")
 _REASON_BODY = _optional_body(
     {
         "type": "object",
@@ -327,9 +319,11 @@ PATHS.update(
     {
         "/moderation/personal-data": {
             "get": _private_read(
-                "Posts and comments held for personal data, with what was found where (moderators).",
-                _json(_ref("HeldQueue"), "The held items."),
+                "Posts and comments held for personal data, oldest first, a page at a time, with what was "
+                "found where (moderators).",
+                _json(_ref("HeldQueue"), "One page of the held items."),
                 {"403": "Not a moderator."},
+                parameters=PAGING,
             ),
         },
         "/posts/{post_id}/release": {

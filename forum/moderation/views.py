@@ -32,7 +32,7 @@ def queue():
     return render_template(
         "moderation/queue.html",
         queue=flags.queue(current_user),
-        held=holds.queue(current_user),
+        held=holds.held_count(current_user),
         actions=flags.MODERATOR_ACTIONS,
         close_reasons=threads.CLOSE_REASONS,
         labels=flags.REASON_LABELS,
@@ -57,6 +57,13 @@ def decide(post_id: int):
     return redirect(url_for("moderation.queue"))
 
 
+@bp.get("/moderation/personal-data")
+@login_required
+def held():
+    """Posts and comments held for personal data, oldest first, a page at a time."""
+    return render_template("moderation/held.html", page=holds.queue(current_user))
+
+
 @bp.post("/moderation/held/<any(post, comment):target_type>/<int:item_id>")
 @login_required
 def decide_held(target_type: str, item_id: int):
@@ -66,7 +73,7 @@ def decide_held(target_type: str, item_id: int):
         raise RuleViolation("Choose release or redact.", {"action": ["Choose release or redact."]})
     getattr(holds, action)(current_user, target_type, item_id, _form("reason"))
     flash("Released as it was." if action == "release" else "Redacted and published.", "success")
-    return redirect(url_for("moderation.queue"))
+    return redirect(url_for("moderation.held"))
 
 
 @bp.get("/moderation/log")
