@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, literal, select, update
+from sqlalchemy import literal, select, update
 
 from forum import clock
 from forum.auth.service import issue_token
@@ -30,6 +29,7 @@ from forum.models.search import SimilarEvent
 from forum.questions import service as questions
 from forum.votes import service as votes
 from tests.conftest import login, make_user
+from tests.test_query_counts import counted_statements
 
 NOW = datetime(2026, 3, 31, 12, 0, 0)
 MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
@@ -518,21 +518,6 @@ def test_a_tag_is_read_as_tags_are_written(app):
 
 
 # Pages, CSV and API
-
-
-@contextmanager
-def counted_statements():
-    """Count the SQL statements sent inside the block."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_who_may_see_the_dashboard(client, fresh):

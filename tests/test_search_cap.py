@@ -1,14 +1,11 @@
 """The search page's cost does not grow with the matches: a capped total, a fixed number of statements."""
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
-from forum.extensions import db
 from tests.conftest import make_answer, make_question, make_user
 from tests.test_faq import _entry
 from tests.test_faq import people as people  # a fixture
+from tests.test_query_counts import counted_statements
 from tests.test_search_support import ENGINES, use_engine
 
 API = "/api/v1"
@@ -17,21 +14,6 @@ API = "/api/v1"
 @pytest.fixture(params=ENGINES)
 def engine(app, request):
     yield from use_engine(app, request.param)
-
-
-@contextmanager
-def statements():
-    """The SQL statements run inside the block, as a list that fills up."""
-    seen: list[str] = []
-
-    def record(connection, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def ask_many(author, count: int, start: int = 0, answered_by=None) -> None:
@@ -75,11 +57,11 @@ def test_statements_per_search_page_do_not_grow_with_the_documents(client, engin
     ask_many(ann, 3, answered_by=erin)
     url = "/search?q=schedule"
     client.get(url)
-    with statements() as few:
+    with counted_statements() as few:
         assert client.get(url).status_code == 200
     ask_many(ann, 30, start=3, answered_by=erin)
     client.get(url)
-    with statements() as many:
+    with counted_statements() as many:
         page = client.get(url).get_data(as_text=True)
     assert "33 results" in page and page.count('class="question-summary') == 20
     assert len(many) == len(few), "\n".join(many)
@@ -92,12 +74,12 @@ def test_faq_entries_and_questions_are_read_together(client, people):
         make_answer(helper, make_question(asker, f"Steam boiler question {index}", tags="heating"))
     url = "/search?q=steam+boiler"
     client.get(url)
-    with statements() as few:
+    with counted_statements() as few:
         assert client.get(url).status_code == 200
     for index in range(3, 30):
         make_answer(helper, make_question(asker, f"Steam boiler question {index}", tags="heating"))
     client.get(url)
-    with statements() as many:
+    with counted_statements() as many:
         page = client.get(url).get_data(as_text=True)
     assert page.index(entry.title) < page.index("Steam boiler question")
     assert page.count('class="question-summary') == 21  # the entry, then a full page of questions
