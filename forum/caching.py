@@ -379,12 +379,16 @@ def _keep(key: str, entry) -> None:
         current_app.logger.warning("Page cache not written.", exc_info=True)
 
 
-def _kept(key: str, render: Callable[[], str]) -> tuple[str, float]:
-    """(html, rendered at) under the key, rendering and keeping the page when it is not there."""
+def _kept(
+    key: str, render: Callable[[], str], still_current: Callable[[], bool] = lambda: True
+) -> tuple[str, float]:
+    """(html, rendered at) under the key, rendering the page when it is not there and keeping it
+    if `still_current()` says nothing it shows changed meanwhile."""
     entry = _get(key)
     if entry is None:
         entry = (render(), time.time())
-        _keep(key, entry)
+        if still_current():
+            _keep(key, entry)
     return entry
 
 
@@ -400,9 +404,15 @@ def question_page(question: Question, key_parts: tuple[int, int, int], render: C
     own, everything, people = key_parts
     key = f"page:q:{question.id}:{own}:{everything}:{people}:{_release(current_app)}"
     views = f"<!--views-->{compact(question.view_count or 0)}<!--/views-->"
+
+    def unchanged() -> bool:
+        """No change to the thread committed while it was rendered (the rows read may be newer
+        than the key: a member's own vote would otherwise be kept for others of their profile)."""
+        return generations(f"q:{question.id}", "all") == (own, everything)
+
     if current_user.is_authenticated:
-        return _member_question_page(f"{key}:{_profile(current_user)}", views, render)
-    html, rendered_at = _kept(key, render)
+        return _member_question_page(f"{key}:{_profile(current_user)}", views, render, unchanged)
+    html, rendered_at = _kept(key, render, unchanged)
     etag = hashlib.sha256(f"{key}:{rendered_at}:{question.view_count or 0}".encode()).hexdigest()[:32]
     if request.if_none_match.contains_weak(etag):
         response = _anonymous_response("")
@@ -456,10 +466,12 @@ def _fill(html: str, region: str, content: str) -> str:
     return f"{before}{start}{content}{end}{after}"
 
 
-def _member_question_page(key: str, views: str, render: Callable[[], str]) -> Response:
+def _member_question_page(
+    key: str, views: str, render: Callable[[], str], still_current: Callable[[], bool]
+) -> Response:
     """A member's question page, kept for their profile; their CSRF token, account links,
     suspension notice and the view count are filled in for each request."""
-    html, _ = _kept(key, _with_placeholder(render))
+    html, _ = _kept(key, _with_placeholder(render), still_current)
     html = html.replace(_csrf_placeholder(current_app), generate_csrf())
     for region, template in MEMBER_REGIONS.items():
         html = _fill(html, region, render_template(template))

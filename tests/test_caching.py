@@ -12,7 +12,7 @@ from forum.faq import candidates, tracking
 from forum.models import Comment, User
 from forum.moderation import holds, suspensions, threads
 from forum.notifications import service as notifications
-from forum.questions import service
+from forum.questions import service, views
 from forum.votes import service as votes
 from tests.conftest import grant, login, make_answer, make_question, make_user
 from tests.test_query_counts import counted_statements
@@ -308,6 +308,25 @@ def test_a_member_who_took_part_gets_the_live_page(app, people, thread, part):
         assert mark in response.get_data(as_text=True)
         assert statements > 3  # rendered afresh each time
     assert mark not in page(others, url(question))
+
+
+def test_a_page_rendered_while_its_thread_changed_is_not_kept(app, people, thread, monkeypatch):
+    question, answer = thread
+    grant(people["reader"], 200)
+    reader = member(app, "reader")
+    render, kept = views._render_question, []
+
+    def voting_meanwhile(question_id, *args, **kwargs):
+        votes.vote(db.session.get(User, people["reader"].id), answer.id, 1)  # after the key was read
+        return render(question_id, *args, **kwargs)
+
+    keep = caching._keep
+    monkeypatch.setattr(caching, "_keep", lambda key, entry: kept.append(key) or keep(key, entry))
+    monkeypatch.setattr(views, "_render_question", voting_meanwhile)
+    # the page shows the reader's vote: under the key read before it, a member of the same
+    # profile whose request read that key too would be shown it
+    assert 'aria-pressed="true" title="This is useful' in page(reader, url(question))
+    assert kept == []
 
 
 def test_a_moderator_and_a_member_never_share(app, people, thread):
