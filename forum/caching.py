@@ -67,7 +67,20 @@ from flask import (
 from flask_caching import Cache
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import Integer, Select, bindparam, event, exists, func, inspect, or_, select, union
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Select,
+    bindparam,
+    cast,
+    event,
+    exists,
+    func,
+    inspect,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
@@ -253,7 +266,9 @@ def _question_statement(member: bool) -> Select:
         select(_posts.c.edited_by_id).where(thread_posts),
         select(_comments.c.author_id).where(_comments.c.post_id.in_(select(_posts.c.id).where(thread_posts))),
     )
-    digest = select(func.coalesce(func.sum(_users.c.id + _users.c.reputation * 1_000_003), 0))
+    digest = select(
+        func.coalesce(func.sum(_users.c.id + cast(_users.c.reputation, BigInteger) * 1_000_003), 0)
+    )
     columns = [
         Post,
         select(_generations.c.value).where(_generations.c.name == bindparam("own")).scalar_subquery(),
@@ -473,8 +488,11 @@ def _member_question_page(
     suspension notice and the view count are filled in for each request."""
     html, _ = _kept(key, _with_placeholder(render), still_current)
     html = html.replace(_csrf_placeholder(current_app), generate_csrf())
+    user = current_user._get_current_object()
     for region, template in MEMBER_REGIONS.items():
-        html = _fill(html, region, render_template(template))
+        # the notice is empty unless suspended (a state the profile holds): no need to render it
+        shown = region != "suspension" or user.is_suspended
+        html = _fill(html, region, render_template(template) if shown else "")
     response = make_response(_VIEWS.sub(views, html, count=1))
     response.vary.add("Cookie")
     response.cache_control.private = True

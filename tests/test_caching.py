@@ -91,6 +91,14 @@ def test_a_repeat_anonymous_visit_is_served_from_the_store(client, thread):
     assert "Cookie" in second.headers["Vary"]
 
 
+def test_people_of_high_reputation_fit_in_the_digest(client, people, thread):
+    question, _ = thread
+    grant(people["helper"], 1_000_000)  # the digest's sum goes beyond 32-bit integers
+    first, _ = fetch(client, url(question))
+    second, warm = fetch(client, url(question))
+    assert first.status_code == second.status_code == 200 and warm == 1
+
+
 def test_views_are_counted_when_the_page_comes_from_the_store(app, thread):
     question, _ = thread
     tracking.discard_views()
