@@ -62,7 +62,7 @@ def _patterns(raw: str | None) -> dict[str, str]:
 
 
 def _page_cache(redis_url: str | None, seconds: float) -> dict[str, Any]:
-    """Flask-Caching's settings for the pages kept for anonymous visitors."""
+    """Flask-Caching's settings for the kept pages (forum/caching.py)."""
     if seconds <= 0:
         return {"CACHE_TYPE": "NullCache", "CACHE_DEFAULT_TIMEOUT": 0, "CACHE_NO_NULL_WARNING": True}
     settings = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": int(seconds), "CACHE_THRESHOLD": 500}
@@ -102,8 +102,9 @@ def from_env() -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
-        # pages kept for anonymous visitors (forum/caching.py): in each worker's memory, or in
-        # Redis shared by all workers; PAGE_CACHE_SECONDS is how old one may get (0: none kept)
+        # kept pages (forum/caching.py: lists for visitors, question pages for everyone): in each
+        # worker's memory, or in Redis shared by all workers; PAGE_CACHE_SECONDS is how old one may
+        # get (0: none kept)
         **_page_cache(redis_url, float(os.environ.get("PAGE_CACHE_SECONDS", 60))),
         # argon2id cost: OWASP's 19 MiB, 2 passes, 1 lane (about 30 ms a hash); tests lower it
         "PASSWORD_HASH_TIME_COST": int(os.environ.get("PASSWORD_HASH_TIME_COST", 2)),

@@ -557,6 +557,7 @@ PATHS: dict[str, Any] = {
             "parameters": PAGING,
             "responses": {
                 "200": _json(_ref("ExpertQueue"), "One page of the queue in its order."),
+                "400": _error("A bad page or per_page."),
                 "401": _error("No token, or a malformed or unknown one."),
                 "403": _error("Only staff experts and moderators have a queue."),
             },

@@ -322,7 +322,7 @@ PATHS.update(
                 "Posts and comments held for personal data, oldest first, a page at a time, with what was "
                 "found where (moderators).",
                 _json(_ref("HeldQueue"), "One page of the held items."),
-                {"403": "Not a moderator."},
+                {"400": "A bad page or per_page.", "403": "Not a moderator."},
                 parameters=PAGING,
             ),
         },
