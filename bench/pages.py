@@ -38,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -208,7 +209,9 @@ def count_statements(app, pages: list[Page], facts: dict) -> None:
     statements = []
 
     def counted(*args) -> None:
-        statements.append(args[2])
+        # the request's own: not the popularity refresh a fresh worker starts in a thread
+        if threading.current_thread() is threading.main_thread():
+            statements.append(args[2])
 
     with app.app_context():
         engine = db.engine
