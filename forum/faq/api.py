@@ -11,7 +11,7 @@ from forum import permissions
 from forum.api.auth import api_user, register_token_auth, require_user
 from forum.api.payloads import json_object
 from forum.api.serialise import author_json, page_json, timestamp
-from forum.errors import PermissionDenied, RuleViolation
+from forum.errors import RuleViolation
 from forum.faq import candidates, entries
 from forum.models import Tag
 from forum.models.faq import FaqEntry
@@ -105,9 +105,7 @@ def _ids(payload: dict[str, Any], name: str, required: bool = True) -> list[int]
 @bp.post("/faq/candidates/approve")
 def approve():
     """Create an entry from one thread or several duplicates; fields left out come from the draft."""
-    user = require_user()
-    if not permissions.can_curate_faq(user):
-        raise PermissionDenied("Only moderators curate the FAQ.")
+    user = entries.curator(require_user())
     payload = json_object("title", "body", "tag", "product_area")
     question_ids = _ids(payload, "question_ids")
     draft = candidates.draft(question_ids)
