@@ -14,6 +14,7 @@ import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -119,18 +120,68 @@ class Server:
                     children.append(int(entry.name))
         return children
 
-    def request(self, method: str, path: str, body: dict | None = None, token: str | None = None):
+    def serving(self, client_ports: set[int]) -> int | None:
+        """The worker holding the connection of one of these clients, nothing sent back yet, if any.
+
+        Read from /proc: the server's end of each connection (its inode, then the worker holding
+        it) and the client's (bytes received and not yet read).
+        """
+        server_ends, waiting = {}, set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                local = int(fields[1].rsplit(":", 1)[1], 16)
+                remote = int(fields[2].rsplit(":", 1)[1], 16)
+                if fields[3] != "01":  # established
+                    continue
+                if local == self.port and remote in client_ports:
+                    server_ends[remote] = f"socket:[{fields[9]}]"
+                elif local in client_ports and remote == self.port and int(fields[4].split(":")[1], 16) == 0:
+                    waiting.add(local)
+        inodes = {inode for port, inode in server_ends.items() if port in waiting}
+        for worker in self.workers():
+            try:
+                descriptors = list(Path(f"/proc/{worker}/fd").iterdir())
+            except OSError:
+                continue
+            for descriptor in descriptors:
+                try:
+                    if os.readlink(descriptor) in inodes:
+                        return worker
+                except OSError:
+                    continue
+        return None
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        token: str | None = None,
+        in_flight: set[int] | None = None,
+    ):
+        """One request on its own connection; until its answer begins, its local port is in `in_flight`."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        port = None
         try:
+            if in_flight is not None:
+                connection.connect()
+                port = connection.sock.getsockname()[1]
+                in_flight.add(port)
             headers = {"Content-Type": "application/json"}
             if token:
                 headers["Authorization"] = f"Bearer {token}"
             connection.request(
                 method, path, body=json.dumps(body) if body is not None else None, headers=headers
             )
+            if in_flight is not None:
+                connection.sock.recv(1, socket.MSG_PEEK)  # until the answer begins
+                in_flight.discard(port)
             response = connection.getresponse()
             return response.status, response.read()
         finally:
+            if in_flight is not None:
+                in_flight.discard(port)
             connection.close()
 
 
@@ -144,6 +195,7 @@ class Burst:
         self.answers: list[int] = []
         self.votes: set[tuple[int, int]] = set()  # (client, post)
         self.dropped = 0  # requests whose connection died with a worker
+        self.in_flight: set[int] = set()  # client ports of requests not yet answered
         self.other: list[int] = []
         self.stop = threading.Event()
         self.lock = threading.Lock()
@@ -176,6 +228,7 @@ class Burst:
                             "tags": ["thermostat"],
                         },
                         token,
+                        self.in_flight,
                     )
                     if status == 201:
                         with self.lock:
@@ -186,6 +239,7 @@ class Burst:
                         f"/api/v1/questions/{question_id}/answers",
                         {"body": f"Hold the dial for ten seconds, then pair it again ({number}-{step})."},
                         token,
+                        self.in_flight,
                     )
                     if status == 201:
                         with self.lock:
@@ -193,7 +247,7 @@ class Burst:
                 else:
                     post_id = chance.choice(posts)
                     status, _ = self.server.request(
-                        "POST", f"/api/v1/posts/{post_id}/vote", {"value": 1}, token
+                        "POST", f"/api/v1/posts/{post_id}/vote", {"value": 1}, token, self.in_flight
                     )
                     if status == 200:
                         with self.lock:
@@ -204,6 +258,24 @@ class Burst:
             except (ConnectionError, http.client.HTTPException):
                 with self.lock:
                     self.dropped += 1
+
+    def kill_a_serving_worker(self) -> int:
+        """SIGKILL a worker in the middle of a request: it holds a client's connection, unanswered.
+
+        Not merely a busy worker: once it has answered, a worker may still be writing the search
+        index, and killing it then cuts no request. The worker is stopped (SIGSTOP) while that is
+        checked again, so it cannot answer between the check and the kill.
+        """
+        for _ in range(1000):
+            victim = self.server.serving(self.in_flight.copy())
+            if victim is not None:
+                os.kill(victim, signal.SIGSTOP)
+                if self.server.serving(self.in_flight.copy()) == victim:
+                    os.kill(victim, signal.SIGKILL)
+                    return victim
+                os.kill(victim, signal.SIGCONT)
+            time.sleep(0.005)
+        raise AssertionError("no worker was serving a request")
 
     def wait_for_posts(self, count: int) -> None:
         for _ in range(3000):
@@ -249,10 +321,7 @@ def test_killed_workers_lose_no_acknowledged_post(tmp_path):
             # can also be writing the search index for a request it has already answered
             while len(killed) < KILLS or (not burst.dropped and len(killed) < MAX_KILLS):
                 burst.wait_for_posts(POSTS_BETWEEN_KILLS * (len(killed) + 1))
-                # both sync workers are busy: four clients keep more requests in flight than they serve
-                victim = random.Random(len(killed)).choice(sorted(server.workers()))
-                os.kill(victim, signal.SIGKILL)
-                killed.append(victim)
+                killed.append(burst.kill_a_serving_worker())
                 time.sleep(0.2)  # the client of a request cut short hears it at once
             burst.wait_for_posts(POSTS_BETWEEN_KILLS * (len(killed) + 1))
         finally:

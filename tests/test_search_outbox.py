@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 
 from forum.auth import service as accounts
 from forum.extensions import db
@@ -210,3 +210,21 @@ def test_renamed_tags_and_promoted_users_are_reindexed(engine):
     question.tags[0].name = "heating"
     db.session.commit()
     assert titles(engine, "[heating]") == [question.title] and engine.check().is_clean
+
+
+def test_outbox_ids_are_never_reused(app):
+    """A drain deletes the batch it read by id: a row queued after the outbox emptied needs an id of its own.
+
+    SQLite gives a new row the highest rowid plus one unless the table says AUTOINCREMENT, so
+    without it a slower drain would delete, unindexed, a row that took an id it still held.
+    """
+    first = SearchOutbox(question_id=1)
+    db.session.add(first)
+    db.session.commit()
+    taken = first.id
+    db.session.execute(delete(SearchOutbox))
+    db.session.commit()
+    second = SearchOutbox(question_id=2)
+    db.session.add(second)
+    db.session.commit()
+    assert second.id > taken

@@ -20,6 +20,9 @@ class SearchOutbox(db.Model):
     """A question whose search entry must be refreshed, written in the transaction that changed it."""
 
     __tablename__ = "search_outbox"
+    # Ids never reused (SQLite reuses the highest rowid once it is deleted): a drain deletes the
+    # rows it read by id, and must never delete one queued since under a reused id.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # No foreign key: a row must outlive a hard-deleted question to take it out of the index.

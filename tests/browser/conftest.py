@@ -8,7 +8,8 @@ with the factories, inside the `app` fixture's context, the browser sees once co
 Fixtures for later browser tests: `live_server` (its base URL), `page` (a fresh browser tab),
 `sign_in(page, username)`, `screenshot(page, name)` which saves a PNG under
 tests/artifacts/screenshots/ (git-ignored), `reindex()` which brings the live server's search
-index up to date with what the factories made (on SQLite it has its own Whoosh index), and
+index up to date with what the factories made (on SQLite it has its own Whoosh index),
+`index_settled()` which waits until it has indexed what its own requests changed, and
 `axe(page)` which runs axe-core (tests/browser/node_modules, installed by `make axe`) in the page.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -134,6 +136,24 @@ def reindex(live_app) -> Callable[[], None]:
             db.session.remove()
 
     return reindex
+
+
+@pytest.fixture
+def index_settled() -> Callable[[], None]:
+    """Wait until the live server has indexed what it queued: it writes the index after answering."""
+    from sqlalchemy import func, select
+
+    from forum.models.search import SearchOutbox
+
+    def index_settled() -> None:
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while db.session.scalar(select(func.count()).select_from(SearchOutbox)):
+            db.session.rollback()  # a fresh look next time, and no lock held meanwhile
+            assert time.monotonic() < deadline, "the live server left its search outbox undrained"
+            time.sleep(0.05)
+        db.session.rollback()
+
+    return index_settled
 
 
 @pytest.fixture(scope="session")
