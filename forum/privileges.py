@@ -7,6 +7,7 @@ hold every privilege; staff experts hold the voting and commenting ones whatever
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from flask import current_app
@@ -44,10 +45,16 @@ EXPERT_PRIVILEGES = frozenset({"vote_up", "vote_down", "comment_everywhere"})
 def thresholds() -> dict[str, int]:
     """The thresholds in force: the defaults, with the app's PRIVILEGES setting on top."""
     overrides = current_app.config.get("PRIVILEGES") or {}
-    unknown = set(overrides) - set(DEFAULT_THRESHOLDS)
+    return dict(_merged(tuple(sorted(overrides.items()))))
+
+
+@functools.lru_cache(maxsize=16)
+def _merged(overrides: tuple[tuple[str, int], ...]) -> dict[str, int]:
+    """The defaults with these overrides (every page asks: merged once per setting)."""
+    unknown = {name for name, _ in overrides} - set(DEFAULT_THRESHOLDS)
     if unknown:
         raise KeyError(f"PRIVILEGES names unknown privileges: {', '.join(sorted(unknown))}")
-    return {**DEFAULT_THRESHOLDS, **overrides}
+    return {**DEFAULT_THRESHOLDS, **dict(overrides)}
 
 
 def threshold(name: str) -> int:

@@ -26,6 +26,8 @@ from sqlalchemy import Integer, Select, bindparam, delete, exists, func, insert,
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from forum import permissions
 from forum.clock import utcnow
@@ -311,17 +313,22 @@ def headline_of(notification: Notification) -> str:
     )
 
 
+def unread_column(user_id: ColumnElement[int]) -> ScalarSelect[int]:
+    """The user's unread count as a column, for statements that ask it with other things."""
+    return (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.recipient_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+
+
 @functools.cache
 def _summary_statement(with_question: bool) -> Select:
     """The unread count and, with a question, whether the user follows it (built once: the header
     asks on every page)."""
     user_id = bindparam("user_id", type_=Integer)
-    columns = [
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.recipient_id == user_id, Notification.read_at.is_(None))
-        .scalar_subquery()
-    ]
+    columns = [unread_column(user_id)]
     if with_question:
         columns.append(
             exists().where(Follow.user_id == user_id, Follow.question_id == bindparam("question_id"))

@@ -115,6 +115,11 @@ def _viewer_summary() -> tuple[int, int | None, bool | None]:
     return g.notification_summary
 
 
+def known_summary(unread: int, question_id: int, following: bool) -> None:
+    """What another statement of this request already read: the header asks no more."""
+    g.notification_summary = (unread, question_id, following)
+
+
 @bp.app_template_global()
 def unread_notifications() -> int:
     """The signed-in viewer's unread count for the header (none for visitors, no query)."""
