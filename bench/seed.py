@@ -13,8 +13,9 @@ keep the credit of the post they copy (site, author, licence), as CC BY-SA asks.
 The shape is heavy-tailed, as on a real site: answers per question, votes (so scores), views,
 comments, followers and how much each user writes all follow power laws. Every cached column
 the pages rely on is filled: Question.answer_count, accepted_answer_id, last_activity_at,
-follower_count, Tag.question_count, Post.score (the sum of its vote rows), and User.reputation
-(1 plus the sum of the user's ledger events, one per vote and acceptance). Every post gets its
+follower_count, Tag.question_count, Post.score (the sum of its vote rows), User.ledger_total (the
+sum of the user's ledger events, one per vote and acceptance) and User.reputation (1 plus it, at
+least 1). Every post gets its
 revision 1. The first question written has exactly 10 answers and 20 comments (the page
 benchmark reads it). One account can sign in: `bench` / `bench-password` (the most active
 author, so it has the reputation to vote).
@@ -619,7 +620,8 @@ class Seeder:
         self.report.answers += len(answers)
 
     def finish(self) -> None:
-        """Add each tag's new questions to its count; set each author's reputation from the ledger."""
+        """Add each tag's new questions to its count; add each author's new events to their running
+        total and reputation."""
         mark = "%s" if self.writer.postgres else "?"
         cursor = self.writer.raw.cursor()
         cursor.executemany(
@@ -627,8 +629,10 @@ class Seeder:
             [(count, tag_id) for tag_id, count in self.tag_counts.items()],
         )
         cursor.executemany(
-            f"UPDATE users SET reputation = {mark} WHERE id = {mark}",
-            [(max(1, 1 + delta), user_id) for user_id, delta in self.reputation.items()],
+            f"UPDATE users SET ledger_total = ledger_total + {mark}, "
+            f"reputation = CASE WHEN ledger_total + {mark} < 0 THEN 1 ELSE 1 + ledger_total + {mark} END "
+            f"WHERE id = {mark}",
+            [(delta, delta, delta, user_id) for user_id, delta in self.reputation.items()],
         )
         cursor.close()
         self.writer.commit()

@@ -17,9 +17,11 @@ Every change is a ReputationEvent (user, post, kind, delta, time). Rules:
   would make reputation depend on the order of events, and a clamped reversal could mint points
   (upvote, get downvoted to the floor, retract the upvote for nothing, retract the downvotes
   for a refund); this way reputation is a pure function of the ledger and recompute is exact.
-- Concurrency: writers lock the users they change before reading what the cap or the cached
-  value depends on (lock_users), and the cached value is set by one UPDATE from the ledger sum.
-  On SQLite, begin_write takes the database's write lock up front instead.
+- Running total: User.ledger_total is the sum of the user's ledger, added to by the same code
+  that records each event (book), and User.reputation is set from it in the same UPDATE; no write
+  sums a ledger, however long. `recompute` checks both against the ledger itself.
+- Concurrency: writers lock the users they change before reading what the cap depends on
+  (lock_users). On SQLite, begin_write takes the database's write lock up front instead.
 """
 
 from __future__ import annotations
@@ -170,6 +172,7 @@ def award(
     )
     db.session.add(event)
     db.session.flush()  # the next award's cap must see this one
+    book(user_id, points)
     return event
 
 
@@ -189,7 +192,25 @@ def reverse(event: ReputationEvent, cause: str, now: datetime | None = None) -> 
     )
     db.session.add(opposite)
     db.session.flush()
+    book(event.user_id, -event.delta)
     return opposite
+
+
+def _reputation_for(total):
+    """The reputation shown for a ledger sum (a SQL expression): never below the floor."""
+    return case((total < 0, FLOOR), else_=FLOOR + total)
+
+
+def book(user_id: int, delta: int) -> None:
+    """Add an event's delta to the user's running total and shown reputation, in one UPDATE."""
+    if delta:
+        total = User.ledger_total + delta  # both SET clauses read the row as it was
+        db.session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(ledger_total=total, reputation=_reputation_for(total))
+            .execution_options(synchronize_session="fetch")
+        )
 
 
 def ledger_total(user_id_column=User.id):
@@ -207,7 +228,8 @@ def shown(total: int) -> int:
 
 
 def refresh(user_ids: Iterable[int]) -> None:
-    """Set the cached User.reputation from the ledger, in one UPDATE (the users are locked)."""
+    """Set the running total and reputation from the ledger itself, in one UPDATE (the users are
+    locked): for a repair, or events written by other means than award and reverse."""
     ids = sorted(set(user_ids))
     if not ids:
         return
@@ -216,7 +238,7 @@ def refresh(user_ids: Iterable[int]) -> None:
     db.session.execute(
         update(User)
         .where(User.id.in_(ids))
-        .values(reputation=case((total < 0, FLOOR), else_=FLOOR + total))
+        .values(ledger_total=total, reputation=_reputation_for(total))
         .execution_options(synchronize_session="fetch")
     )
 
@@ -241,13 +263,12 @@ def _vote_grants(vote: Vote, post: Post) -> list[tuple[int, str]]:
 def vote_changed(vote: Vote, post: Post, now: datetime | None = None) -> None:
     """Reverse what the vote earned before and award what its new value earns."""
     now = now or utcnow()
-    users = lock_users([vote.user_id, post.author_id])
+    lock_users([vote.user_id, post.author_id])
     cause = "retracted" if vote.value == 0 else "changed"
     for event in active(ReputationEvent.vote_id == vote.id):
         reverse(event, cause, now)
     for recipient, kind in _vote_grants(vote, post):
         award(recipient, kind, cause="vote", post_id=post.id, vote_id=vote.id, actor_id=vote.user_id, now=now)
-    refresh(users)
 
 
 def acceptance_changed(
@@ -264,20 +285,18 @@ def acceptance_changed(
     new_author = new_answer.author_id if new_answer is not None else None
     # accepting your own answer earns nothing, as on Stack Exchange: no points for talking to yourself
     is_self_answer = new_author == question.author_id
-    users = lock_users([question.author_id, new_author, *(event.user_id for event in taken)])
+    lock_users([question.author_id, new_author, *(event.user_id for event in taken)])
     for event in taken:
         reverse(event, "moved" if new_answer is not None else "unaccepted", now)
     if new_answer is None:
         for event in asker_bonus:
             reverse(event, "unaccepted", now)
-        refresh(users)
         return
     grant = {"cause": "accepted", "actor_id": actor.id, "now": now}
     if new_author is not None and not is_self_answer:
         award(new_author, "answer_accepted", post_id=new_answer.id, **grant)
     if actor.id == question.author_id and not is_self_answer and not asker_bonus:
         award(actor.id, "accepted_by_asker", post_id=question.id, **grant)
-    refresh(users)
 
 
 def post_deleted(post: Post) -> None:
@@ -285,11 +304,10 @@ def post_deleted(post: Post) -> None:
     begin_write()
     lock_post(post.id)
     events = active(ReputationEvent.post_id == post.id)
-    users = lock_users(event.user_id for event in events)
+    lock_users(event.user_id for event in events)
     now = max(utcnow(), post.deleted_at)
     for event in events:
         reverse(event, "deleted", now)
-    refresh(users)
 
 
 def _still_holds(event: ReputationEvent) -> bool:
@@ -322,11 +340,10 @@ def post_undeleted(post: Post) -> None:
         .order_by(ReputationEvent.id)
     ).all()
     restorable = [item for item in reversals if _still_holds(db.session.get(ReputationEvent, item.undoes_id))]
-    users = lock_users(item.user_id for item in restorable)
+    lock_users(item.user_id for item in restorable)
     now = utcnow()
     for item in restorable:
         reverse(item, "restored", now)
-    refresh(users)
 
 
 @dataclass
@@ -340,7 +357,7 @@ class Difference:
 
 
 def recompute(fix: bool = True) -> list[Difference]:
-    """Compare every user's cached reputation with the ledger; fix the ones that differ."""
+    """Compare every user's reputation and running total with the ledger; fix the ones that differ."""
     totals = (
         select(ReputationEvent.user_id, func.sum(ReputationEvent.delta).label("total"))
         .group_by(ReputationEvent.user_id)
@@ -348,14 +365,14 @@ def recompute(fix: bool = True) -> list[Difference]:
     )
     # one statement, so one consistent snapshot: event and cache are written in one transaction
     rows = db.session.execute(
-        select(User.id, User.username, User.reputation, func.coalesce(totals.c.total, 0))
+        select(User.id, User.username, User.reputation, User.ledger_total, func.coalesce(totals.c.total, 0))
         .outerjoin(totals, totals.c.user_id == User.id)
         .order_by(User.id)
     ).all()
     differences = [
         Difference(user_id, username, cached, shown(total))
-        for user_id, username, cached, total in rows
-        if cached != shown(total)
+        for user_id, username, cached, running, total in rows
+        if cached != shown(total) or running != total
     ]
     if fix and differences:
         begin_write()

@@ -365,3 +365,20 @@ def test_whom_a_downvote_was_cast_on_stays_private(app, client):
     assert "Downvoted an answer" in page and f"#a{answer.id}" not in page
     event = db.session.scalar(select(ReputationEvent).where(ReputationEvent.kind == "downvote_cast"))
     assert event.actor_id == critic.id
+
+
+def test_recompute_also_repairs_a_running_total_that_drifted(client, runner):
+    asker, helper = make_user("asker"), make_user("helper")
+    answer = make_answer(helper, make_question(asker))
+    (fan,) = voters(1)
+    cast(client, fan, answer, 1)
+    assert db.session.scalar(select(User.ledger_total).where(User.id == helper.id)) == 10
+    # the shown value is right, the running total the next vote adds to is not
+    db.session.execute(update(User).where(User.id == helper.id).values(ledger_total=40))
+    db.session.commit()
+
+    assert runner.invoke(args=["reputation", "recompute", "--check"]).exit_code == 1
+    assert runner.invoke(args=["reputation", "recompute"]).exit_code == 0
+    assert db.session.scalar(select(User.ledger_total).where(User.id == helper.id)) == 10
+    cast(client, fan, answer, 0)  # retracted: back to the floor, from the repaired total
+    assert rep(helper) == 1 and reputation.recompute(fix=False) == []

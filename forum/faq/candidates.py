@@ -355,7 +355,6 @@ def _credit_authors(entry: FaqEntry, answers: list[Answer]) -> None:
                 faq_entry_id=entry.id,
                 actor_id=entry.created_by_id,
             )
-    reputation.refresh([user_id for user_id, _ in authors])
 
 
 def merge(actor: User | None, entry_id: int, question_ids: list[int]) -> FaqEntry:

@@ -34,6 +34,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="member")
     reputation: Mapped[int] = mapped_column(default=1)
+    # the sum of the user's ledger, kept with each event (reputation shows it, floored at 1)
+    ledger_total: Mapped[int] = mapped_column(default=0, server_default="0")
     about: Mapped[str] = mapped_column(String(2000), default="")
     login_token: Mapped[str] = mapped_column(String(32), default=new_login_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
