@@ -123,7 +123,7 @@ _IGNORED = (
 )
 IDENTITY_FIELDS = ("username", "role")
 # the view count in a question page's header, filled in on each request
-_VIEWS = re.compile(r"<!--views-->[^<]*<!--/views-->")
+_VIEWS = re.compile(rb"<!--views-->[^<]*<!--/views-->")
 # the parts of a member's kept question page rendered for each request (marked in base.html)
 MEMBER_REGIONS = {"account": "_account_nav.html", "suspension": "_suspension_notice.html"}
 
@@ -240,15 +240,22 @@ def bump(touched: Touched) -> None:
 
 
 @functools.cache
-def _generations_statement() -> Select:
-    names = bindparam("names", expanding=True)
-    return select(_generations.c.name, _generations.c.value).where(_generations.c.name.in_(names))
+def _generations_statement(count: int) -> Select:
+    """One scalar subquery per name: a plain statement, compiled once (an expanding IN list is
+    rewritten for every execution)."""
+    return select(
+        *(
+            select(_generations.c.value).where(_generations.c.name == bindparam(f"name{i}")).scalar_subquery()
+            for i in range(count)
+        )
+    )
 
 
 def generations(*names: str) -> tuple[int, ...]:
     """The current generations (0 for one never bumped), in the order asked."""
-    rows = dict(db.session.execute(_generations_statement(), {"names": list(names)}).tuples().all())
-    return tuple(rows.get(name, 0) for name in names)
+    values = {f"name{i}": name for i, name in enumerate(names)}
+    row = db.session.execute(_generations_statement(len(names)), values).one()
+    return tuple(value or 0 for value in row)
 
 
 @functools.cache
@@ -420,18 +427,19 @@ def _keep(key: str, entry) -> None:
 
 def _kept(
     key: str, render: Callable[[], str], still_current: Callable[[], bool] = lambda: True
-) -> tuple[str, float]:
+) -> tuple[bytes, float]:
     """(html, rendered at) under the key, rendering the page when it is not there and keeping it
-    if `still_current()` says nothing it shows changed meanwhile."""
+    if `still_current()` says nothing it shows changed meanwhile. Kept encoded: a visitor's page
+    goes out as it is, with no decoding from the store and no encoding into the response."""
     entry = _get(key)
     if entry is None:
-        entry = (render(), time.time())
+        entry = (render().encode(), time.time())
         if still_current():
             _keep(key, entry)
     return entry
 
 
-def _anonymous_response(html: str) -> Response:
+def _anonymous_response(html: bytes) -> Response:
     response = make_response(html)
     response.vary.add("Cookie")
     response.cache_control.no_cache = True  # browsers keep it, and ask again each time (ETag)
@@ -442,7 +450,7 @@ def question_page(question: Question, key_parts: tuple[int, int, int], render: C
     """A question page from the store: a visitor's, or one shared by members of the same profile."""
     own, everything, people = key_parts
     key = f"page:q:{question.id}:{own}:{everything}:{people}:{_release(current_app)}"
-    views = f"<!--views-->{compact(question.view_count or 0)}<!--/views-->"
+    views = f"<!--views-->{compact(question.view_count or 0)}<!--/views-->".encode()
 
     def unchanged() -> bool:
         """No change to the thread committed while it was rendered (the rows read may be newer
@@ -455,7 +463,7 @@ def question_page(question: Question, key_parts: tuple[int, int, int], render: C
     html, rendered_at = _kept(key, render, unchanged)
     etag = hashlib.sha256(f"{key}:{rendered_at}:{question.view_count or 0}".encode()).hexdigest()[:32]
     if request.if_none_match.contains_weak(etag):
-        response = _anonymous_response("")
+        response = _anonymous_response(b"")
         response.status_code = 304
     else:
         response = _anonymous_response(_VIEWS.sub(views, html, count=1))
@@ -507,18 +515,18 @@ def _fill(html: str, region: str, content: str) -> str:
 
 
 def _member_question_page(
-    key: str, views: str, render: Callable[[], str], still_current: Callable[[], bool]
+    key: str, views: bytes, render: Callable[[], str], still_current: Callable[[], bool]
 ) -> Response:
     """A member's question page, kept for their profile; their CSRF token, account links,
     suspension notice and the view count are filled in for each request."""
-    html, _ = _kept(key, _with_placeholder(render), still_current)
-    html = html.replace(_csrf_placeholder(current_app), generate_csrf())
+    page, _ = _kept(key, _with_placeholder(render), still_current)
+    html = _VIEWS.sub(views, page, count=1).decode().replace(_csrf_placeholder(current_app), generate_csrf())
     user = current_user._get_current_object()
     for region, template in MEMBER_REGIONS.items():
         # the notice is empty unless suspended (a state the profile holds): no need to render it
         shown = region != "suspension" or user.is_suspended
         html = _fill(html, region, render_template(template) if shown else "")
-    response = make_response(_VIEWS.sub(views, html, count=1))
+    response = make_response(html)
     response.vary.add("Cookie")
     response.cache_control.private = True
     response.cache_control.no_cache = True

@@ -285,7 +285,9 @@ def test_a_kept_member_page_holds_the_placeholder_never_a_token(app, people, thr
     question, _ = thread
     kept = []
     keep = caching._keep
-    monkeypatch.setattr(caching, "_keep", lambda key, entry: kept.append(entry[0]) or keep(key, entry))
+    monkeypatch.setattr(
+        caching, "_keep", lambda key, entry: kept.append(entry[0].decode()) or keep(key, entry)
+    )
     reader = member(app, "reader")
     placeholder = caching._csrf_placeholder(app)
     served = [page(reader, url(question)) for _ in range(2)]  # rendered and kept, then from the store

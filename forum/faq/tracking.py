@@ -27,6 +27,7 @@ through `/search/open/...`, which records the result opened (`record_click`).
 from __future__ import annotations
 
 import atexit
+import functools
 import re
 import secrets
 import threading
@@ -157,7 +158,10 @@ def record_view(kind: str, target_id: int) -> None:
     _buffer().add((kind, target_id, clock.utcnow().date(), visitor))
 
 
+@functools.cache
 def _insert_ignoring_repeats(dialect_name: str):
+    """Built once: executed with many rows, it is compiled once too (a VALUES list of literal rows
+    was compiled afresh for every write, 30-60 ms for 500 views)."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     return dialect.insert(PageView).on_conflict_do_nothing().returning(PageView.kind, PageView.target_id)
 
@@ -174,7 +178,7 @@ def write_views(views: list[ViewKey], batch_size: int = 500) -> int:
                 {"kind": kind, "target_id": target, "day": day, "visitor": visitor}
                 for kind, target, day, visitor in views[start : start + batch_size]
             ]
-            inserted.update(tuple(row) for row in connection.execute(insert.values(rows)))
+            inserted.update(tuple(row) for row in connection.execute(insert, rows))
         for kind, table in (("question", Question.__table__), ("faq", FaqEntry.__table__)):
             counts = [
                 {"target": target, "added": n} for (of, target), n in sorted(inserted.items()) if of == kind
