@@ -84,6 +84,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from werkzeug.http import quote_etag
 
 from forum import privileges
 from forum.extensions import db
@@ -262,13 +263,29 @@ def generations(*names: str) -> tuple[int, ...]:
 def _question_statement(member: bool) -> Select:
     """The post, the thread's generation, every page's generation and the digest of the thread's
     people (for a member, also whether they took part in the thread), in one statement built once
-    (a kept page's request then costs no SQL compilation).
+    (a kept page's request then costs no SQL compilation)."""
+    question_id = bindparam("question_id", type_=Integer)
+    columns = [Post, *_key_columns(question_id)]
+    if member:
+        viewer = bindparam("viewer", type_=Integer)
+        columns += [_took_part(question_id, viewer), notifications.unread_column(viewer)]
+    return select(*columns).where(Post.id == question_id)
+
+
+@functools.cache
+def _visitor_statement() -> Select:
+    """What a visitor's kept page needs: the view count and the key's parts (no post is loaded)."""
+    question_id = bindparam("question_id", type_=Integer)
+    return select(_posts.c.view_count, *_key_columns(question_id)).where(_posts.c.id == question_id)
+
+
+def _key_columns(question_id: BindParameter) -> list[ColumnElement]:
+    """The thread's generation, every page's generation and the digest of the thread's people.
 
     The digest is Σ (id + reputation × 1,000,003) over everyone on the page: any reputation change
     moves it (two changes cancelling out exactly wait for the page to expire). Names and roles
     change through the ORM and bump every page instead (note_changes).
     """
-    question_id = bindparam("question_id", type_=Integer)
     thread_posts = or_(_posts.c.id == question_id, _posts.c.question_id == question_id)
     people = union(
         select(_posts.c.author_id).where(thread_posts),
@@ -278,16 +295,11 @@ def _question_statement(member: bool) -> Select:
     digest = select(
         func.coalesce(func.sum(_users.c.id + cast(_users.c.reputation, BigInteger) * 1_000_003), 0)
     )
-    columns = [
-        Post,
+    return [
         select(_generations.c.value).where(_generations.c.name == bindparam("own")).scalar_subquery(),
         select(_generations.c.value).where(_generations.c.name == "all").scalar_subquery(),
         digest.where(_users.c.id.in_(people)).scalar_subquery(),
     ]
-    if member:
-        viewer = bindparam("viewer", type_=Integer)
-        columns += [_took_part(question_id, viewer), notifications.unread_column(viewer)]
-    return select(*columns).where(Post.id == question_id)
 
 
 def _took_part(question_id: BindParameter, viewer: BindParameter) -> ColumnElement[bool]:
@@ -439,18 +451,54 @@ def _kept(
     return entry
 
 
-def _anonymous_response(html: bytes) -> Response:
-    response = make_response(html)
-    response.vary.add("Cookie")
-    response.cache_control.no_cache = True  # browsers keep it, and ask again each time (ETag)
-    return response
+def _anonymous_response(html: bytes, status: int = 200, etag: str | None = None) -> Response:
+    """A visitor's kept page: browsers keep it, and ask again each time (with its ETag, if any)."""
+    headers = {"Vary": "Cookie", "Cache-Control": "no-cache"}
+    if etag is not None:
+        headers["ETag"] = quote_etag(etag)
+    return current_app.response_class(html, status, headers)
+
+
+def _question_key(question_id: int, slug: str | None, key_parts: tuple[int, int, int]) -> str:
+    """A kept question page's key: the page's address (so a hit needs no redirect), its parts."""
+    own, everything, people = key_parts
+    return f"page:q:{question_id}:{own}:{everything}:{people}:{_release(current_app)}:{slug}"
+
+
+def _views(view_count: int | None) -> bytes:
+    return f"<!--views-->{compact(view_count or 0)}<!--/views-->".encode()
+
+
+def visitor_question_page(question_id: int, slug: str | None) -> Response | None:
+    """A visitor's question page when the store holds it (else None: the page is rendered).
+
+    One statement, no post loaded: a page is kept under its key only once the whole view has
+    found the question visible to visitors at that address, and any change to the thread (a
+    deletion, a new title) moves the key.
+    """
+    values = {"question_id": question_id, "own": f"q:{question_id}"}
+    row = db.session.execute(_visitor_statement(), values).first()
+    if row is None:
+        return None
+    view_count, own, everything, people = row
+    key = _question_key(question_id, slug, (own or 0, everything or 0, people))
+    entry = _get(key)
+    return None if entry is None else _visitor_question_response(key, entry, view_count)
+
+
+def _visitor_question_response(key: str, entry: tuple[bytes, float], view_count: int | None) -> Response:
+    """A visitor's kept question page with the view count filled in, or 304 for its ETag."""
+    html, rendered_at = entry
+    etag = hashlib.sha256(f"{key}:{rendered_at}:{view_count or 0}".encode()).hexdigest()[:32]
+    if request.if_none_match.contains_weak(etag):
+        return _anonymous_response(b"", 304, etag)
+    return _anonymous_response(_VIEWS.sub(_views(view_count), html, count=1), etag=etag)
 
 
 def question_page(question: Question, key_parts: tuple[int, int, int], render: Callable[[], str]) -> Response:
     """A question page from the store: a visitor's, or one shared by members of the same profile."""
-    own, everything, people = key_parts
-    key = f"page:q:{question.id}:{own}:{everything}:{people}:{_release(current_app)}"
-    views = f"<!--views-->{compact(question.view_count or 0)}<!--/views-->".encode()
+    own, everything, _ = key_parts
+    key = _question_key(question.id, question.slug, key_parts)
 
     def unchanged() -> bool:
         """No change to the thread committed while it was rendered (the rows read may be newer
@@ -459,16 +507,8 @@ def question_page(question: Question, key_parts: tuple[int, int, int], render: C
 
     if current_user.is_authenticated:
         profile = _profile(current_user._get_current_object())
-        return _member_question_page(f"{key}:{profile}", views, render, unchanged)
-    html, rendered_at = _kept(key, render, unchanged)
-    etag = hashlib.sha256(f"{key}:{rendered_at}:{question.view_count or 0}".encode()).hexdigest()[:32]
-    if request.if_none_match.contains_weak(etag):
-        response = _anonymous_response(b"")
-        response.status_code = 304
-    else:
-        response = _anonymous_response(_VIEWS.sub(views, html, count=1))
-    response.set_etag(etag)
-    return response
+        return _member_question_page(f"{key}:{profile}", _views(question.view_count), render, unchanged)
+    return _visitor_question_response(key, _kept(key, render, unchanged), question.view_count)
 
 
 def _profile(user: User) -> str:

@@ -91,6 +91,25 @@ def test_a_repeat_anonymous_visit_is_served_from_the_store(client, thread):
     assert "Cookie" in second.headers["Vary"]
 
 
+def test_a_kept_visitor_page_is_never_served_for_a_deleted_or_retitled_question(client, people, thread):
+    question, _ = thread
+    old = url(question)
+    page(client, old)
+    assert fetch(client, old)[1] == 1  # from the store
+    for elsewhere in (f"/questions/{question.id}/other-words", f"/questions/{question.id}"):
+        assert client.get(elsewhere).headers["Location"].endswith(old)  # 301 to the page's address
+    service.edit(people["asker"], question.id, question.body, title="Pairing lost after the firmware update")
+    db.session.commit()
+    moved = client.get(old)
+    assert moved.status_code == 301 and moved.headers["Location"].endswith(url(question))
+    assert "firmware update" in page(client, url(question))
+    assert fetch(client, url(question))[1] == 1
+    service.delete(people["mod"], question.id)
+    db.session.commit()
+    assert client.get(url(question)).status_code == 404
+    assert client.get(old).status_code == 404
+
+
 def test_people_of_high_reputation_fit_in_the_digest(client, people, thread):
     question, _ = thread
     grant(people["helper"], 1_000_000)  # the digest's sum goes beyond 32-bit integers

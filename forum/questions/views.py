@@ -209,6 +209,11 @@ def show(question_id: int, slug: str | None = None):
     """The question page: the question, its answers and comments (kept, except for a member who
     took part in the thread: caching.py)."""
     kept = caching.serves_question_page()
+    if kept and not current_user.is_authenticated:
+        page = caching.visitor_question_page(question_id, slug)
+        if page is not None:
+            tracking.record_view("question", question_id)
+            return page
     if kept:
         post, key_parts = caching.kept_question(question_id)
         question = service.visible_question(post, current_user)
