@@ -30,13 +30,17 @@ generations right after commit, so the next request renders afresh and nothing n
 rename or a new role bumps every page. The reputations of the people on a question page go into
 its key as a digest: a vote on their posts elsewhere shows at once. A kept question page costs
 one statement (the question, its generations, that digest and, for a member, whether they took
-part and the header's unread count; a member's request also loads the member). A question's
+part and the header's unread count; a member's request also loads the member). A visitor's
+page loads no post, and a worker reads its key at most once in VISITOR_KEY_SECONDS (1) per
+question, so a spike on one thread costs no queries; a change reaches visitors up to that much
+later (visitors write nothing, so none of them misses a change of their own). A question's
 view count is filled into the kept page on each request. Kept pages expire after
 PAGE_CACHE_SECONDS (60): relative times ("5 min ago") and the view counts on lists are at most
 that old.
 
 **Conditional GET.** An anonymous question page has an ETag naming the kept page and the view
-count; a repeat request with it (If-None-Match) gets 304 Not Modified from that one statement.
+count; a repeat request with it (If-None-Match) gets 304 Not Modified from that one statement
+(or none).
 
 **Static files.** `url_for('static', ...)` appends `?v=<content hash>`; a request with the
 current hash is answered with a year's `immutable` caching, any other with PAGE_CACHE_SECONDS.
@@ -47,11 +51,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import math
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from time import monotonic
 
 from flask import (
     Flask,
@@ -87,7 +93,7 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from werkzeug.http import quote_etag
 
 from forum import privileges
-from forum.extensions import db
+from forum.extensions import READS_WITHOUT_TRANSACTION, db
 from forum.models import Answer, Comment, Post, Question, Tag, User
 from forum.models.caching import CacheGeneration
 from forum.models.experts import ExpertClaim
@@ -110,6 +116,8 @@ _TOUCHED = "page_cache_touched"
 _RELEASE = "page_cache_release"
 _STATIC_HASHES = "page_cache_static_hashes"
 _PLACEHOLDER = "page_cache_csrf_placeholder"
+_VISITOR_KEYS = "page_cache_visitor_keys"
+VISITOR_KEYS_HELD = 10_000
 # rows that record activity without changing what any kept page shows
 _IGNORED = (
     AuditEntry,
@@ -335,7 +343,8 @@ def _reads_without_transaction() -> None:
     That saves a kept page the BEGIN and ROLLBACK round trips (of four, with the pool's ping and
     the key statement; a member's adds their own load) and changes no result: in a READ COMMITTED
     transaction too, each statement sees what was committed when it began. The question page
-    writes nothing through the session (its view is counted on a connection of its own).
+    writes nothing through the session (its view is counted on a connection of its own). No
+    connection is taken here: a visitor's page whose key this worker holds needs none.
     """
     if (
         request.endpoint == "questions.show"
@@ -343,7 +352,7 @@ def _reads_without_transaction() -> None:
         and serves_question_page()
         and not db.session().in_transaction()
     ):
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        db.session().info[READS_WITHOUT_TRANSACTION] = True
 
 
 def kept_question(question_id: int) -> tuple[Post | None, tuple[int, int, int] | None]:
@@ -472,18 +481,37 @@ def _views(view_count: int | None) -> bytes:
 def visitor_question_page(question_id: int, slug: str | None) -> Response | None:
     """A visitor's question page when the store holds it (else None: the page is rendered).
 
-    One statement, no post loaded: a page is kept under its key only once the whole view has
+    One statement, no post loaded, and none at all for a question whose key this worker read
+    less than VISITOR_KEY_SECONDS ago: a page is kept under its key only once the whole view has
     found the question visible to visitors at that address, and any change to the thread (a
     deletion, a new title) moves the key.
     """
-    values = {"question_id": question_id, "own": f"q:{question_id}"}
-    row = db.session.execute(_visitor_statement(), values).first()
+    row = _visitor_row(question_id)
     if row is None:
         return None
     view_count, own, everything, people = row
     key = _question_key(question_id, slug, (own or 0, everything or 0, people))
     entry = _get(key)
     return None if entry is None else _visitor_question_response(key, entry, view_count)
+
+
+def _visitor_row(question_id: int) -> tuple | None:
+    """The view count and key parts of a visitor's question page, read at most once in
+    VISITOR_KEY_SECONDS by this worker (the last rows read, up to VISITOR_KEYS_HELD questions)."""
+    seconds = float(current_app.config.get("VISITOR_KEY_SECONDS", 0))
+    held: dict[int, tuple[tuple | None, float]] = current_app.extensions.setdefault(_VISITOR_KEYS, {})
+    now = monotonic()
+    row, read_at = held.get(question_id, (None, -math.inf))
+    if now - read_at < seconds:
+        return row
+    values = {"question_id": question_id, "own": f"q:{question_id}"}
+    row = db.session.execute(_visitor_statement(), values).first()
+    row = None if row is None else tuple(row)
+    if seconds > 0:
+        if len(held) >= VISITOR_KEYS_HELD:
+            held.clear()
+        held[question_id] = (row, now)
+    return row
 
 
 def _visitor_question_response(key: str, entry: tuple[bytes, float], view_count: int | None) -> Response:

@@ -107,6 +107,10 @@ def from_env() -> dict[str, Any]:
         # worker's memory, or in Redis shared by all workers; PAGE_CACHE_SECONDS is how old one may
         # get (0: none kept)
         **_page_cache(redis_url, float(os.environ.get("PAGE_CACHE_SECONDS", 60))),
+        # a worker asks the database whether a visitor's kept question page is current at most
+        # once in this many seconds per question: a spike on one thread costs no queries, and a
+        # change reaches visitors that much later at most (0: ask on every request)
+        "VISITOR_KEY_SECONDS": float(os.environ.get("VISITOR_KEY_SECONDS", 1)),
         # argon2id cost: OWASP's 19 MiB, 2 passes, 1 lane (about 30 ms a hash); tests lower it
         "PASSWORD_HASH_TIME_COST": int(os.environ.get("PASSWORD_HASH_TIME_COST", 2)),
         "PASSWORD_HASH_MEMORY_KIB": int(os.environ.get("PASSWORD_HASH_MEMORY_KIB", 19456)),

@@ -1,12 +1,15 @@
 """Extension singletons, created once here and initialised in create_app."""
 
+import weakref
+
+import flask_sqlalchemy.session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so migrations can drop and alter them on every database
@@ -25,7 +28,36 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Session.info key: the session reads without a transaction (PostgreSQL's autocommit)
+READS_WITHOUT_TRANSACTION = "reads_without_transaction"
+
+
+class Session(flask_sqlalchemy.session.Session):
+    """Flask-SQLAlchemy's session; one whose info says READS_WITHOUT_TRANSACTION takes its
+    PostgreSQL connection in autocommit, when it first needs one (forum/caching.py)."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        engine = super().get_bind(mapper, clause, bind, **kwargs)
+        if self.info.get(READS_WITHOUT_TRANSACTION) and isinstance(engine, Engine):
+            return _autocommit(engine)
+        return engine
+
+
+_AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def _autocommit(engine: Engine) -> Engine:
+    """The engine, its connections in autocommit (one per engine: the session keys its
+    connections by engine, and the pool is the same)."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    variant = _AUTOCOMMIT.get(engine)
+    if variant is None:
+        variant = _AUTOCOMMIT[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return variant
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 login_manager = LoginManager()
 csrf = CSRFProtect()
 migrate = Migrate()

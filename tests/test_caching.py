@@ -110,6 +110,23 @@ def test_a_kept_visitor_page_is_never_served_for_a_deleted_or_retitled_question(
     assert client.get(old).status_code == 404
 
 
+def test_a_worker_reads_a_visitor_page_key_at_most_once_a_second(app, client, people, thread, monkeypatch):
+    question, _ = thread
+    now = [1000.0]
+    monkeypatch.setattr(caching, "monotonic", lambda: now[0])
+    monkeypatch.setitem(app.config, "VISITOR_KEY_SECONDS", 1)
+    app.extensions.pop("page_cache_visitor_keys", None)
+    before = page(client, url(question))  # the key read, the page rendered and kept
+    assert fetch(client, url(question))[1] == 0  # the same second: the key is not read again
+    service.answer(people["voter"], question.id, "Unplug it for a minute, then pair it again.")
+    db.session.commit()
+    assert page(client, url(question)) == before  # a change reaches visitors up to a second later
+    now[0] += 1
+    assert "Unplug it for a minute" in page(client, url(question))
+    assert fetch(client, url(question))[1] == 0
+    assert fetch(app.test_client(), "/questions/999999/nothing")[0].status_code == 404
+
+
 def test_people_of_high_reputation_fit_in_the_digest(client, people, thread):
     question, _ = thread
     grant(people["helper"], 1_000_000)  # the digest's sum goes beyond 32-bit integers
