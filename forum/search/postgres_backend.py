@@ -141,17 +141,19 @@ DRAFT_LEXEMES = text(
     FROM draft AS d CROSS JOIN bound AS b LEFT JOIN common AS c ON c.lexeme = d.lexeme
     """
 )
-# Set for the rest of the transaction, returning the values before
-PLANNER_SETTINGS = {"enable_seqscan": "off", "max_parallel_workers_per_gather": "0"}
+# Set for the rest of the transaction (by their names in SET_PLANNER), returning the values before
+PLANNER_SETTINGS = {"seqscan": "off", "workers": "0", "plans": "force_custom_plan"}
 SET_PLANNER = text(
     """
     WITH before AS MATERIALIZED (
         SELECT current_setting('enable_seqscan') AS seqscan,
-            current_setting('max_parallel_workers_per_gather') AS workers
+            current_setting('max_parallel_workers_per_gather') AS workers,
+            current_setting('plan_cache_mode') AS plans
     )
-    SELECT before.seqscan, before.workers,
+    SELECT before.seqscan, before.workers, before.plans,
         set_config('enable_seqscan', :seqscan, true),
-        set_config('max_parallel_workers_per_gather', :workers, true)
+        set_config('max_parallel_workers_per_gather', :workers, true),
+        set_config('plan_cache_mode', :plans, true)
     FROM before
     """
 )
@@ -558,14 +560,16 @@ def _index_lookups(connection: Connection) -> Iterator[None]:
     once ANALYZE has told it how common a lexeme is, for one in a few percent of the documents
     (or more) it reads them all, which costs far more than the index (10k questions, a word in
     a quarter of them: 73 ms against 47 ms); and a parallel plan's start-up costs more than
-    these lookups. Set for the transaction, and back as it was after.
+    these lookups. Every statement is planned for its own words: the driver prepares a statement
+    run often on a connection, and PostgreSQL's generic plan for it, made without knowing the
+    words, read far more (at 1M posts, 33 ms of statements per search became 100 ms once the
+    statement had run ten times). Set for the transaction, and back as it was after.
     """
-    seqscan, workers = PLANNER_SETTINGS.values()
-    before = connection.execute(SET_PLANNER, {"seqscan": seqscan, "workers": workers}).one()
+    before = connection.execute(SET_PLANNER, PLANNER_SETTINGS).one()
     try:
         yield
     finally:
-        connection.execute(SET_PLANNER, {"seqscan": before.seqscan, "workers": before.workers})
+        connection.execute(SET_PLANNER, {name: getattr(before, name) for name in PLANNER_SETTINGS})
 
 
 @lru_cache(maxsize=256)
