@@ -4,8 +4,8 @@ import pytest
 from whoosh import query as wq
 from whoosh import scoring
 
-from forum.search import whoosh_backend
-from tests.conftest import make_question, make_user
+from forum.search import postgres_backend, whoosh_backend
+from tests.conftest import IS_POSTGRES, make_question, make_user
 from tests.test_search_support import ENGINES, use_engine
 
 THREADS = [
@@ -32,6 +32,11 @@ def threads(engine):
 @pytest.fixture
 def whoosh(app):
     yield from use_engine(app, "whoosh")
+
+
+@pytest.fixture
+def postgres(app):
+    yield from use_engine(app, "postgres")
 
 
 @pytest.mark.parametrize("budget", [whoosh_backend.SIMILAR_POSTINGS_BUDGET, 0])
@@ -61,6 +66,21 @@ def test_similar_ranks_the_closest_thread_first(engine, threads):
     hits = engine.similar("Thermostat loses wifi every night", "It drops off the network around midnight.", 3)
     assert hits[0].question_id == threads[0].id
     assert len(hits) == 3
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="PostgreSQL's similar(); set TEST_DATABASE_URL")
+@pytest.mark.parametrize("forced", [postgres_backend.SIMILAR_FORCED_POSTINGS, 2])
+def test_a_common_lexeme_gives_a_bounded_number_of_candidates(postgres, monkeypatch, forced):
+    """When every lexeme of a draft is common, the most telling is still looked up, in at most
+    SIMILAR_FORCED_POSTINGS threads: the cost stops growing with the forum."""
+    author = make_user("quinn")
+    for title, body, tags in THREADS:
+        make_question(author, title, body, tags)
+    monkeypatch.setattr(postgres_backend, "SIMILAR_COMMON_MIN", 0)
+    monkeypatch.setattr(postgres_backend, "SIMILAR_COMMON_SHARE", 0)  # every lexeme is common
+    monkeypatch.setattr(postgres_backend, "SIMILAR_FORCED_POSTINGS", forced)
+    hits = postgres.similar("Thermostat", "", 5)
+    assert len(hits) == min(forced, 5)  # five threads say "thermostat"
 
 
 @pytest.mark.parametrize(

@@ -57,6 +57,10 @@ SIMILAR_LENGTH_DAMPING = 0.2
 # matches in all (the most telling lexeme is always looked up); the best candidates by the idf
 # they share are then ranked exactly
 SIMILAR_POSTINGS_BUDGET = 20_000
+# ... but when even the most telling lexeme is common (in more than the budget, or than
+# SIMILAR_COMMON_SHARE of the threads), only this many of its threads, whichever the index
+# gives first: reading all of them grew with the forum (27,000 heap rows, 30 ms, at 1M posts)
+SIMILAR_FORCED_POSTINGS = 5_000
 SIMILAR_CANDIDATES = 200
 # lexemes in more than this share of the documents (and more than SIMILAR_COMMON_MIN) only rank
 SIMILAR_COMMON_SHARE = 0.1
@@ -529,18 +533,24 @@ class PostgresBackend(SearchBackend):
     ) -> list[int]:
         """The `limit` best threads: candidates from the rarer lexemes, then the exact similarity."""
         common = max(SIMILAR_COMMON_MIN, SIMILAR_COMMON_SHARE * total)
-        probed, budget = [], SIMILAR_POSTINGS_BUDGET
+        probed, budget, forced = [], SIMILAR_POSTINGS_BUDGET, False
         for index, item in sorted(enumerate(lexemes), key=lambda pair: -pair[1].weight):
-            if probed and (item.frequency > common or item.frequency > budget):
-                continue
+            postings = item.frequency
+            if postings > common or postings > budget:
+                if probed:
+                    continue
+                # the most telling lexeme is common: it is looked up all the same, a few of its threads
+                forced, postings = True, min(postings, SIMILAR_FORCED_POSTINGS)
             probed.append(index)
-            budget -= item.frequency
+            budget -= postings
         parameters: dict = {"candidates": SIMILAR_CANDIDATES, "limit": limit}
+        parameters["forced"] = SIMILAR_FORCED_POSTINGS
         for index, item in enumerate(lexemes):
             parameters[f"q{index}"] = _quoted(item.lexeme)
             parameters[f"w{index}"] = item.weight
         parameters["any"] = " | ".join(parameters[f"q{index}"] for index in range(len(lexemes)))
-        return list(connection.scalars(_similar_statement(len(lexemes), tuple(probed)), parameters))
+        statement = _similar_statement(len(lexemes), tuple(probed), forced)
+        return list(connection.scalars(statement, parameters))
 
 
 def _order(sort: str, columns) -> list:
@@ -573,17 +583,18 @@ def _index_lookups(connection: Connection) -> Iterator[None]:
 
 
 @lru_cache(maxsize=256)
-def _similar_statement(lexemes: int, probed: tuple[int, ...]):
+def _similar_statement(lexemes: int, probed: tuple[int, ...], forced: bool):
     """similar()'s ranking for :q0… (tsquery text of one lexeme each) weighing :w0…, as SQL.
 
     Candidates: threads the GIN index finds by the probed lexemes, the :candidates best by the
     sum of their weights; each one's tsvector is read once (`|| ''`: a copy, so the ts_rank
-    calls below do not each decompress it), then ranked as _similar_ids says.
+    calls below do not each decompress it), then ranked as _similar_ids says. A first probed
+    lexeme that is `forced` (common) gives at most :forced threads.
     """
     hits = "\n        UNION ALL ".join(
-        f"SELECT question_id, CAST(:w{index} AS float8) AS weight FROM search_documents"
-        f" WHERE document @@ CAST(:q{index} AS tsquery)"
-        for index in probed
+        f"(SELECT question_id, CAST(:w{index} AS float8) AS weight FROM search_documents"
+        f" WHERE document @@ CAST(:q{index} AS tsquery){' LIMIT :forced' if forced and not n else ''})"
+        for n, index in enumerate(probed)
     )
     similarity = " + ".join(
         f"CAST(:w{index} AS float8) * ts_rank({SIMILAR_WEIGHTS}, f.document, CAST(:q{index} AS tsquery), 0)"
