@@ -1,7 +1,5 @@
 """Extension singletons, created once here and initialised in create_app."""
 
-import weakref
-
 import flask_sqlalchemy.session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -38,23 +36,17 @@ class Session(flask_sqlalchemy.session.Session):
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         engine = super().get_bind(mapper, clause, bind, **kwargs)
-        if self.info.get(READS_WITHOUT_TRANSACTION) and isinstance(engine, Engine):
-            return _autocommit(engine)
-        return engine
-
-
-_AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
-
-
-def _autocommit(engine: Engine) -> Engine:
-    """The engine, its connections in autocommit (one per engine: the session keys its
-    connections by engine, and the pool is the same)."""
-    if engine.dialect.name != "postgresql":
-        return engine
-    variant = _AUTOCOMMIT.get(engine)
-    if variant is None:
-        variant = _AUTOCOMMIT[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return variant
+        if not (
+            self.info.get(READS_WITHOUT_TRANSACTION)
+            and isinstance(engine, Engine)
+            and engine.dialect.name == "postgresql"
+        ):
+            return engine
+        # one variant per engine for the session's life: the session keys its connections by bind
+        variants = self.info.setdefault("autocommit_engines", {})
+        if engine not in variants:
+            variants[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+        return variants[engine]
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})

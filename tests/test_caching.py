@@ -5,6 +5,7 @@ anonymous question pages; fingerprinted static files."""
 import re
 
 import pytest
+from sqlalchemy import event
 
 from forum import caching
 from forum.extensions import db
@@ -14,7 +15,7 @@ from forum.moderation import holds, suspensions, threads
 from forum.notifications import service as notifications
 from forum.questions import service, views
 from forum.votes import service as votes
-from tests.conftest import grant, login, make_answer, make_question, make_user
+from tests.conftest import IS_POSTGRES, grant, login, make_answer, make_question, make_user
 from tests.test_query_counts import counted_statements
 
 ANSWER = "Hold the dial for ten seconds, then follow the app to pair it again."
@@ -125,6 +126,29 @@ def test_a_worker_reads_a_visitor_page_key_at_most_once_a_second(app, client, pe
     assert "Unplug it for a minute" in page(client, url(question))
     assert fetch(client, url(question))[1] == 0
     assert fetch(app.test_client(), "/questions/999999/nothing")[0].status_code == 404
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="PostgreSQL's transactions; set TEST_DATABASE_URL")
+def test_question_pages_read_without_a_transaction_and_other_pages_within_one(app, client, people, thread):
+    question, _ = thread
+    reader, address = member(app, "reader"), url(question)
+    modes = []
+
+    def note(connection, *_):
+        modes.append(connection.connection.dbapi_connection.autocommit)
+
+    event.listen(db.engine, "after_cursor_execute", note)
+    try:
+        for viewer in (client, reader):
+            for _ in range(2):  # rendered, then from the store
+                modes.clear()
+                page(viewer, address)
+                assert modes and all(modes)
+        modes.clear()
+        page(reader, "/")
+        assert modes and not any(modes)
+    finally:
+        event.remove(db.engine, "after_cursor_execute", note)
 
 
 def test_people_of_high_reputation_fit_in_the_digest(client, people, thread):
