@@ -15,7 +15,7 @@ SQL statements per request are counted in-process before the servers start: each
 requested twice with the Flask test client against the same database, and the statements the
 second request sends (a SQLAlchemy `before_cursor_execute` listener) are reported. Worker RSS
 is read from /proc (VmRSS) of the forum's gunicorn workers after each page's rounds (the larger
-of the two). gunicorn.conf.py recycles a worker after about 5,000 requests, as in production,
+of the two). gunicorn.conf.py recycles a worker after about 20,000 requests, as in production,
 so a figure may come from a young worker.
 
 Pages: the home list; the question with 10 answers and 20 comments (bench/seed.py's first),
