@@ -65,7 +65,6 @@ from flask import (
     current_app,
     g,
     has_app_context,
-    make_response,
     render_template,
     request,
     session,
@@ -577,14 +576,14 @@ def _with_placeholder(render: Callable[[], str]) -> Callable[[], str]:
     return rendered
 
 
-def _fill(html: str, region: str, content: str) -> str:
+def _fill(html: bytes, region: str, content: str) -> bytes:
     """Replace what is between the first <!--region--> and <!--/region--> (the header's, before
     any post; user HTML holds no comments anyway)."""
-    before, start, rest = html.partition(f"<!--{region}-->")
-    _, end, after = rest.partition(f"<!--/{region}-->")
+    before, start, rest = html.partition(f"<!--{region}-->".encode())
+    _, end, after = rest.partition(f"<!--/{region}-->".encode())
     if not (start and end):  # never serve one member's header to another
         raise LookupError(f"The page has no <!--{region}--> region (base.html).")
-    return f"{before}{start}{content}{end}{after}"
+    return b"".join((before, start, content.encode(), end, after))
 
 
 def _member_question_page(
@@ -593,17 +592,15 @@ def _member_question_page(
     """A member's question page, kept for their profile; their CSRF token, account links,
     suspension notice and the view count are filled in for each request."""
     page, _ = _kept(key, _with_placeholder(render), still_current)
-    html = _VIEWS.sub(views, page, count=1).decode().replace(_csrf_placeholder(current_app), generate_csrf())
+    # bytes throughout: the page is never decoded, only its small fresh parts encoded
+    html = _VIEWS.sub(views, page, count=1)
+    html = html.replace(_csrf_placeholder(current_app).encode(), generate_csrf().encode())
     user = current_user._get_current_object()
     for region, template in MEMBER_REGIONS.items():
         # the notice is empty unless suspended (a state the profile holds): no need to render it
         shown = region != "suspension" or user.is_suspended
         html = _fill(html, region, render_template(template) if shown else "")
-    response = make_response(html)
-    response.vary.add("Cookie")
-    response.cache_control.private = True
-    response.cache_control.no_cache = True
-    return response
+    return current_app.response_class(html, headers={"Vary": "Cookie", "Cache-Control": "private, no-cache"})
 
 
 def list_page(render: Callable[[], str]) -> Response:
