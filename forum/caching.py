@@ -506,7 +506,7 @@ def _visitor_row(question_id: int) -> tuple | None:
     held: dict[int, tuple[tuple | None, float]] = current_app.extensions.setdefault(_VISITOR_KEYS, {})
     now = monotonic()
     row, read_at = held.get(question_id, (None, -math.inf))
-    if now - read_at < seconds:
+    if seconds > 0 and now - read_at < seconds:
         return row
     values = {"question_id": question_id, "own": f"q:{question_id}"}
     row = db.session.execute(_visitor_statement(), values).first()
