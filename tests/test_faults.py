@@ -344,7 +344,7 @@ def test_full_index_disk_keeps_posting_and_catches_up(app, client, runner, tmp_p
         assert all(word in found for word in ("blink red", "batteries", "neutral wire", "Celsius"))
         result = runner.invoke(args=["search", "check"])
         assert result.exit_code == 0, result.output
-        backend._local = None  # its searchers' files live on the disk about to be unmounted
+        backend.close()  # its searchers' files live on the disk about to be unmounted
         gc.collect()
         if not is_tmpfs:
             pytest.skip("mount -t tmpfs is not permitted here: ENOSPC was injected instead (the test passed)")

@@ -26,6 +26,7 @@ def use_engine(app, name: str):
     app.extensions["search"] = backend
     yield backend
     backend.clear()
+    backend.close()
     app.extensions["search"] = previous
 
 

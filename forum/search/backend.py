@@ -212,6 +212,9 @@ class SearchBackend:
         """The fingerprint stored with every entry."""
         raise NotImplementedError
 
+    def close(self) -> None:
+        """Let go of what the engine holds open between calls (it stays usable)."""
+
     def _match(self, query: SearchQuery, sort: str, page: int, per_page: int, cap: int) -> Match:
         """The page's ids, best first, among the first `cap` matches; their count up to `cap`."""
         raise NotImplementedError

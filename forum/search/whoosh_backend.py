@@ -11,7 +11,7 @@ import weakref
 from calendar import timegm
 from collections import Counter
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 from whoosh import highlight, scoring, writing
@@ -47,6 +47,10 @@ SIMILAR_POSTINGS_BUDGET = 20_000
 SIMILAR_CANDIDATES = 200
 # a term in this many documents or fewer is always read whole
 CHEAP_POSTINGS = 1000
+# Segments are written as separate files. Whoosh reads a file inside a compound segment by
+# copying it whole into memory, and every write opens every segment (to delete the old
+# document): at 250,000 threads that copied a gigabyte and took half a second a write.
+WRITER_OPTIONS = {"compound": False}
 
 
 def make_schema() -> Schema:
@@ -100,6 +104,22 @@ def document_fields(document: Document) -> dict:
     }
 
 
+@dataclass
+class _Kept:
+    """A thread's open searcher, and the field lengths similar() has read through it by document."""
+
+    searcher: object
+    generation: int
+    lengths: dict[str, list[float]] = field(default_factory=dict)
+
+
+def _close_all(kept: dict[int, _Kept]) -> None:
+    for thread in list(kept):
+        item = kept.pop(thread, None)
+        if item is not None:
+            item.searcher.close()
+
+
 class QualityWeighting(scoring.BM25F):
     """BM25F text relevance multiplied by the document's answer quality (see ranking.quality)."""
 
@@ -141,8 +161,14 @@ class WhooshBackend(SearchBackend):
         self.delay = float(config["SEARCH_WRITER_DELAY"])
         self.schema = make_schema()
         self._index: whoosh_index.Index | None = None
-        # one searcher per thread, kept between calls: opening one costs more than most searches
-        self._local = threading.local()
+        # one searcher per thread (by thread id), kept between calls: opening one costs more than
+        # most searches. Each is closed when its thread opens a newer one, when its thread has
+        # ended, or when the backend goes (a searcher left to the garbage collector leaves its
+        # files open until then).
+        self._kept: dict[int, _Kept] = {}
+        # raised when the index is started again: every kept searcher is of the old one
+        self._generation = 0
+        weakref.finalize(self, _close_all, self._kept)
 
     # -- storage ----------------------------------------------------------------------------
 
@@ -171,6 +197,10 @@ class WhooshBackend(SearchBackend):
         return self._index
 
     def _searcher(self):
+        """This thread's searcher (see _kept_searcher)."""
+        return self._kept_searcher().searcher
+
+    def _kept_searcher(self) -> _Kept:
         """This thread's searcher, kept between calls and opened again after every commit.
 
         Opening one costs more than most searches. Not Whoosh's refresh(): it reuses the
@@ -178,23 +208,35 @@ class WhooshBackend(SearchBackend):
         Never used in a `with` block: it stays open for the next call. Ranking is
         QualityWeighting's; similar() scores on its own (see _similar_scores).
         """
+        thread = threading.get_ident()
+        kept = self._kept.get(thread)
         try:
             index = self._open()
-            previous = getattr(self._local, "searcher", None)
-            if previous is not None and not previous.is_closed and previous.up_to_date():
-                return previous
+            if kept is not None and kept.generation == self._generation and kept.searcher.up_to_date():
+                return kept
             searcher = index.searcher(weighting=QualityWeighting())
         except (OSError, whoosh_index.IndexError) as error:
             # the folder deleted, or its files: say so until `flask search reindex` builds it again,
             # and keep no searcher (the new index may reach the old one's generation number)
-            self._local = threading.local()
+            self._generation += 1
+            self._release(thread)
             log.error("The search index at %s cannot be read: %s", self.path, error)
             raise SearchUnavailable() from error
-        if previous is not None:
-            previous.close()
-        self._local.searcher = searcher
-        self._local.lengths = {}  # field lengths similar() has read, by document number
-        return searcher
+        self._release(thread)
+        running = {item.ident for item in threading.enumerate()}
+        for ended in [ident for ident in self._kept if ident not in running]:
+            self._release(ended)
+        kept = self._kept[thread] = _Kept(searcher, self._generation)
+        return kept
+
+    def _release(self, thread: int) -> None:
+        kept = self._kept.pop(thread, None)
+        if kept is not None:
+            kept.searcher.close()
+
+    def close(self) -> None:
+        """Close the searchers kept (the backend stays usable: the next search opens one)."""
+        _close_all(self._kept)
 
     def _writer(self) -> writing.SegmentWriter:
         """A writer, after waiting up to SEARCH_WRITER_TIMEOUT for another process's to finish.
@@ -204,7 +246,7 @@ class WhooshBackend(SearchBackend):
         outbox row when even that fails, is what keeps every change.
         """
         try:
-            return self._open().writer(timeout=self.timeout, delay=self.delay)
+            return self._open().writer(timeout=self.timeout, delay=self.delay, **WRITER_OPTIONS)
         except whoosh_index.LockError as error:
             raise IndexBusy(f"the search index at {self.path} is locked by another writer") from error
 
@@ -262,7 +304,7 @@ class WhooshBackend(SearchBackend):
         """Start the index again where its folder was deleted (only a rebuild or a clear may)."""
         if self._index is not None and not whoosh_index.exists_in(self.path):
             self._index = None
-            self._local = threading.local()  # searchers of the deleted index
+            self._generation += 1  # the searchers kept are of the deleted index
 
     def rebuild(self, progress: Progress | None = None) -> int:
         self._forget_if_deleted()
@@ -271,7 +313,9 @@ class WhooshBackend(SearchBackend):
         procs = min(REBUILD_PROCESSES, os.cpu_count() or 1)
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
         timeout = max(self.timeout, 60.0)
-        writer = self._open().writer(timeout=timeout, delay=self.delay, limitmb=128, **options)
+        writer = self._open().writer(
+            timeout=timeout, delay=self.delay, limitmb=128, **WRITER_OPTIONS, **options
+        )
         count = 0
         try:
             with db.engine.connect() as connection:
@@ -401,14 +445,15 @@ class WhooshBackend(SearchBackend):
     def _similar_ids(self, title: str, body: str, limit: int) -> list[int]:
         """Title terms (weighted) or'ed with the body's rarest terms; answer status breaks ties."""
         title_terms = list(dict.fromkeys(analysed(title)))[: ranking.SIMILAR_TITLE_TERMS]
-        searcher = self._searcher()
+        kept = self._kept_searcher()
+        searcher = kept.searcher
         reader = searcher.reader()
         body_counts = Counter(term for term in analysed(body) if term not in title_terms)
         frequency = {term: reader.doc_frequency("content", term) for term in body_counts}
         body_terms = ranking.distinctive_terms(body_counts, frequency, reader.doc_count())
         wanted = [(term, ranking.SIMILAR_TITLE_WEIGHT) for term in title_terms]
         wanted += [(term, 1.0) for term, _ in body_terms]
-        scores = _similar_scores(searcher, wanted, limit, self._local.lengths)
+        scores = _similar_scores(searcher, wanted, limit, kept.lengths)
         if not scores:
             return []
         # relevance first; answer status only breaks (near) ties, so keep every tie of the last
@@ -615,7 +660,9 @@ def _abandon(writer: writing.SegmentWriter) -> None:
     """
     if writer.is_closed:
         return
+    searcher = writer._searcher  # the one it opened to delete old documents
     steps = (
+        searcher._orig_close if searcher is not None else lambda: None,
         writer.perdocwriter.close,
         writer.fieldwriter.close,
         writer.pool.cleanup,
