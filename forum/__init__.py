@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from forum import config, permissions, sqlite
+from forum import config, database, permissions
 from forum.config import ROOT
 from forum.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -29,7 +29,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     with app.app_context():
         for engine in db.engines.values():
-            sqlite.configure(engine)
+            database.configure(engine)
     _configure_login()
     _register_blueprints(app)
     _register_request_handling(app)

@@ -89,8 +89,6 @@ def from_env() -> dict[str, Any]:
         "FORUM_INSTANCE_PATH": str(instance),
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        # a server may have restarted since a pooled connection last spoke to it (a file cannot)
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
         "REDIS_URL": redis_url,
         # Request bodies above this answer 413; a question is at most 30,000 characters.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),

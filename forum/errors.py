@@ -92,8 +92,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(PoolTimeout)
     def handle_database_unavailable(error: Exception):
-        # the database is down, unreachable or locked: a friendly 503, and the pool's
-        # pre-ping replaces the broken connections once it is back
+        # the database is down, unreachable or locked: a friendly 503; the pool replaces the
+        # broken connections once it is back (forum/database.py)
         _discard_session()
         # one line, not a traceback: the statement and its parameters stay out of the log
         reason = getattr(error, "orig", None) or type(error).__name__

@@ -201,6 +201,40 @@ def test_database_away_answers_503_and_recovers_by_itself(outage):
     assert response.status_code == 201, response.get_data(as_text=True)
 
 
+@pytest.mark.skipif(not IS_POSTGRES, reason="a database server's connections; set TEST_DATABASE_URL")
+def test_a_pooled_connection_the_server_ended_is_replaced_without_an_error(app, client, monkeypatch):
+    """Only a connection whose socket shows the server's goodbye is pinged (and then replaced)."""
+    import psycopg
+
+    sent = []
+    execute = psycopg.Cursor.execute
+
+    def recorded(cursor, query, *args, **kwargs):
+        sent.append(query)
+        return execute(cursor, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", recorded)
+    db.session.remove()
+    db.engine.dispose()  # no connection from an earlier test
+    assert client.get("/").status_code == 200
+    assert client.get("/").status_code == 200 and "SELECT 1" not in sent  # a live one is not pinged
+    db.session.remove()  # every connection back in the pool, idle
+
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as server:
+        others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        assert server.execute(f"SELECT pg_terminate_backend(pid) {others}").fetchall()
+        for _ in range(100):  # the backends end a moment later
+            if not server.execute(f"SELECT count(*) {others}").fetchone()[0]:
+                break
+            threading.Event().wait(0.05)
+    sent.clear()
+    assert client.get("/").status_code == 200
+    assert "SELECT 1" in sent  # the ended one was pinged, failed, and a new one served the page
+    sent.clear()
+    assert client.get("/").status_code == 200 and "SELECT 1" not in sent
+
+
 # The search index
 
 
