@@ -30,7 +30,7 @@ generations right after commit, so the next request renders afresh and nothing n
 rename or a new role bumps every page. The reputations of the people on a question page go into
 its key as a digest: a vote on their posts elsewhere shows at once. A kept question page costs
 one statement (the question, its generations, that digest and, for a member, whether they took
-part and the header's unread count; a member's request also loads the member). A visitor's
+part, the header's unread count and the member: Flask-Login's loader then finds them read). A visitor's
 page loads no post, and a worker reads its key at most once in VISITOR_KEY_SECONDS (1) per
 question, so a spike on one thread costs no queries; a change reaches visitors up to that much
 later (visitors write nothing, so none of them misses a change of their own). A question's
@@ -116,6 +116,7 @@ _RELEASE = "page_cache_release"
 _STATIC_HASHES = "page_cache_static_hashes"
 _PLACEHOLDER = "page_cache_csrf_placeholder"
 _VISITOR_KEYS = "page_cache_visitor_keys"
+_MEMBER_KEY = "page_cache_member_key"  # g: (question id, the row of the member's key statement)
 VISITOR_KEYS_HELD = 10_000
 # rows that record activity without changing what any kept page shows
 _IGNORED = (
@@ -269,14 +270,16 @@ def generations(*names: str) -> tuple[int, ...]:
 @functools.cache
 def _question_statement(member: bool) -> Select:
     """The post, the thread's generation, every page's generation and the digest of the thread's
-    people (for a member, also whether they took part in the thread), in one statement built once
-    (a kept page's request then costs no SQL compilation)."""
+    people (for a member, also the member, whether they took part in the thread and their unread
+    count), in one statement built once (a kept page's request then costs no SQL compilation)."""
     question_id = bindparam("question_id", type_=Integer)
     columns = [Post, *_key_columns(question_id)]
+    statement = select(*columns).where(Post.id == question_id)
     if member:
         viewer = bindparam("viewer", type_=Integer)
-        columns += [_took_part(question_id, viewer), notifications.unread_column(viewer)]
-    return select(*columns).where(Post.id == question_id)
+        columns = [*columns, _took_part(question_id, viewer), notifications.unread_column(viewer), User]
+        statement = select(*columns).join_from(Post, User, User.id == viewer).where(Post.id == question_id)
+    return statement
 
 
 @functools.cache
@@ -341,22 +344,31 @@ def _took_part(question_id: BindParameter, viewer: BindParameter) -> ColumnEleme
     ).label("took_part")
 
 
-def _reads_without_transaction() -> None:
-    """before_request: on PostgreSQL, a question page that may be kept reads without a transaction.
+def _before_question_page() -> None:
+    """before_request, first: a question page that may be kept.
 
-    That saves a kept page the BEGIN and ROLLBACK round trips (of four, with the pool's ping and
-    the key statement; a member's adds their own load) and changes no result: in a READ COMMITTED
-    transaction too, each statement sees what was committed when it began. The question page
-    writes nothing through the session (its view is counted on a connection of its own). No
-    connection is taken here: a visitor's page whose key this worker holds needs none.
+    On PostgreSQL it reads without a transaction. That saves a kept page the BEGIN and ROLLBACK
+    round trips and changes no result: in a READ COMMITTED transaction too, each statement sees
+    what was committed when it began. The question page writes nothing through the session (its
+    view is counted on a connection of its own). No connection is taken here: a visitor's page
+    whose key this worker holds needs none.
+
+    A member's key statement runs here, before anything loads the member, and loads the member
+    too: Flask-Login's loader (which still checks the login token) finds them in the session.
     """
-    if (
-        request.endpoint == "questions.show"
-        and db.engine.dialect.name == "postgresql"
-        and serves_question_page()
-        and not db.session().in_transaction()
-    ):
+    if request.endpoint != "questions.show" or not serves_question_page():
+        return
+    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
         db.session().info[READS_WITHOUT_TRANSACTION] = True
+    member_id, _, _ = str(session.get("_user_id", "")).partition(":")
+    if member_id.isdigit() and len(member_id) <= 18:
+        question_id = request.view_args["question_id"]
+        g.setdefault(_MEMBER_KEY, (question_id, _member_key_row(question_id, int(member_id))))
+
+
+def _member_key_row(question_id: int, member_id: int):
+    values = {"question_id": question_id, "own": f"q:{question_id}", "viewer": member_id}
+    return db.session.execute(_question_statement(True), values).first()
 
 
 def kept_question(question_id: int) -> tuple[Post | None, tuple[int, int, int] | None]:
@@ -369,15 +381,18 @@ def kept_question(question_id: int) -> tuple[Post | None, tuple[int, int, int] |
     unread count (one who took no part follows nothing here).
     """
     member = current_user.is_authenticated
-    values = {"question_id": question_id, "own": f"q:{question_id}"}
     if member:
-        values["viewer"] = current_user.id
-    row = db.session.execute(_question_statement(member), values).first()
+        read_for, row = g.pop(_MEMBER_KEY, (None, None))
+        if read_for != question_id or row is None or row.User is not current_user._get_current_object():
+            row = _member_key_row(question_id, current_user.id)
+    else:
+        values = {"question_id": question_id, "own": f"q:{question_id}"}
+        row = db.session.execute(_question_statement(False), values).first()
     if row is None:
         return None, None
     post, own, everything, people, *viewer = row
     if member:
-        took_part, unread = viewer
+        took_part, unread, _ = viewer
         if took_part:
             return post, None
         notification_views.known_summary(unread or 0, question_id, False)
@@ -662,5 +677,5 @@ def init_caching(app: Flask) -> None:
         event.listen(db.session, "after_soft_rollback", forget_changes)
     app.url_defaults(_fingerprint)
     # first: before any other hook could begin the session's transaction (loading the member)
-    app.before_request_funcs.setdefault(None, []).insert(0, _reads_without_transaction)
+    app.before_request_funcs.setdefault(None, []).insert(0, _before_question_page)
     app.after_request(_static_headers)
