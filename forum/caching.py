@@ -363,7 +363,7 @@ def _before_question_page() -> None:
     member_id, _, _ = str(session.get("_user_id", "")).partition(":")
     if member_id.isdigit() and len(member_id) <= 18:
         question_id = request.view_args["question_id"]
-        g.setdefault(_MEMBER_KEY, (question_id, _member_key_row(question_id, int(member_id))))
+        setattr(g, _MEMBER_KEY, (question_id, _member_key_row(question_id, int(member_id))))
 
 
 def _member_key_row(question_id: int, member_id: int):
