@@ -1,6 +1,7 @@
 """Extension singletons, created once here and initialised in create_app."""
 
 import flask_sqlalchemy.session
+from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -42,11 +43,13 @@ class Session(flask_sqlalchemy.session.Session):
             and engine.dialect.name == "postgresql"
         ):
             return engine
-        # one variant per engine for the session's life: the session keys its connections by bind
-        variants = self.info.setdefault("autocommit_engines", {})
-        if engine not in variants:
-            variants[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
-        return variants[engine]
+        # one variant per engine, made once (making one costs more than a kept page's statement);
+        # it shares the engine's pool
+        variants = current_app.extensions.setdefault("autocommit_engines", {})
+        variant = variants.get(engine)
+        if variant is None:
+            variant = variants[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+        return variant
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
