@@ -107,21 +107,28 @@ def load_documents(
     ids = sorted(set(question_ids))
     if not ids:
         return {}
-    questions = connection.execute(
-        select(
-            _posts.c.id,
-            _posts.c.title,
-            _posts.c.body_html,
-            _users.c.username_key.label("author"),
-            _posts.c.score,
-            _posts.c.status,
-            _posts.c.duplicate_of_id,
-            _posts.c.accepted_answer_id,
-            _posts.c.created_at,
+    # the post type is checked here, not in SQL: given `type = 'question'`, SQLite (no
+    # statistics) walks every question through the type index instead of the ids asked for
+    questions = [
+        row
+        for row in connection.execute(
+            select(
+                _posts.c.id,
+                _posts.c.title,
+                _posts.c.body_html,
+                _users.c.username_key.label("author"),
+                _posts.c.score,
+                _posts.c.status,
+                _posts.c.duplicate_of_id,
+                _posts.c.accepted_answer_id,
+                _posts.c.created_at,
+                _posts.c.type,
+            )
+            .outerjoin(_users, _users.c.id == _posts.c.author_id)
+            .where(_posts.c.id.in_(ids), _posts.c.deleted_at.is_(None))
         )
-        .outerjoin(_users, _users.c.id == _posts.c.author_id)
-        .where(_posts.c.id.in_(ids), _posts.c.type == "question", _posts.c.deleted_at.is_(None))
-    ).all()
+        if row.type == "question"
+    ]
     if not questions:
         return {}
     visible_ids = [row.id for row in questions]
@@ -132,8 +139,7 @@ def load_documents(
         .where(question_tags.c.question_id.in_(visible_ids))
     ):
         tags.setdefault(question_id, []).append(name)
-    # the post type is checked here, not in SQL: given `type = 'answer'`, SQLite (no statistics)
-    # walks every answer through the type index instead of the few by ix_posts_question_id
+    # the same for answers: given `type = 'answer'`, SQLite would walk every answer
     best_first = (_posts.c.score.desc(), _posts.c.id)
     body = _posts.c.body_html
     if answers_chars is not None:
