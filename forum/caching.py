@@ -30,9 +30,9 @@ generations right after commit, so the next request renders afresh and nothing n
 rename or a new role bumps every page. The reputations of the people on a question page go into
 its key as a digest: a vote on their posts elsewhere shows at once. A kept question page costs
 one statement (the question, its generations, that digest and, for a member, whether they took
-part, the header's unread count and the member: Flask-Login's loader then finds them read). A visitor's
-page loads no post, and a worker reads its key at most once in VISITOR_KEY_SECONDS (1) per
-question, so a spike on one thread costs no queries; a change reaches visitors up to that much
+part, the header's unread count and the member, whom Flask-Login's loader then finds read). A
+visitor's page loads no post, and a worker reads its key at most once in VISITOR_KEY_SECONDS (1)
+per question, so a spike on one thread costs no queries; a change reaches visitors up to that much
 later (visitors write nothing, so none of them misses a change of their own). A question's
 view count is filled into the kept page on each request. Kept pages expire after
 PAGE_CACHE_SECONDS (60): relative times ("5 min ago") and the view counts on lists are at most
@@ -75,6 +75,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import (
     BigInteger,
     Integer,
+    Row,
     Select,
     bindparam,
     cast,
@@ -274,12 +275,11 @@ def _question_statement(member: bool) -> Select:
     count), in one statement built once (a kept page's request then costs no SQL compilation)."""
     question_id = bindparam("question_id", type_=Integer)
     columns = [Post, *_key_columns(question_id)]
-    statement = select(*columns).where(Post.id == question_id)
-    if member:
-        viewer = bindparam("viewer", type_=Integer)
-        columns = [*columns, _took_part(question_id, viewer), notifications.unread_column(viewer), User]
-        statement = select(*columns).join_from(Post, User, User.id == viewer).where(Post.id == question_id)
-    return statement
+    if not member:
+        return select(*columns).where(Post.id == question_id)
+    viewer = bindparam("viewer", type_=Integer)
+    columns += [_took_part(question_id, viewer), notifications.unread_column(viewer), User]
+    return select(*columns).join_from(Post, User, User.id == viewer).where(Post.id == question_id)
 
 
 @functools.cache
@@ -366,7 +366,8 @@ def _before_question_page() -> None:
         setattr(g, _MEMBER_KEY, (question_id, _member_key_row(question_id, int(member_id))))
 
 
-def _member_key_row(question_id: int, member_id: int):
+def _member_key_row(question_id: int, member_id: int) -> Row | None:
+    """The member's key statement: the post, the key's parts, took part, unread, the member."""
     values = {"question_id": question_id, "own": f"q:{question_id}", "viewer": member_id}
     return db.session.execute(_question_statement(True), values).first()
 

@@ -22,6 +22,7 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import TermNotFound
+from whoosh.searching import Searcher
 
 from forum.extensions import db
 from forum.search import ranking
@@ -108,7 +109,7 @@ def document_fields(document: Document) -> dict:
 class _Kept:
     """A thread's open searcher, and the field lengths similar() has read through it by document."""
 
-    searcher: object
+    searcher: Searcher
     generation: int
     lengths: dict[str, list[float]] = field(default_factory=dict)
 
