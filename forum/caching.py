@@ -93,6 +93,7 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from werkzeug.http import quote_etag
 
 from forum import privileges
+from forum.auth.service import session_user_id
 from forum.extensions import READS_WITHOUT_TRANSACTION, db
 from forum.models import Answer, Comment, Post, Question, Tag, User
 from forum.models.caching import CacheGeneration
@@ -360,15 +361,20 @@ def _before_question_page() -> None:
         return
     if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
         db.session().info[READS_WITHOUT_TRANSACTION] = True
-    member_id, _, _ = str(session.get("_user_id", "")).partition(":")
-    if member_id.isdigit() and len(member_id) <= 18:
+    member_id = session_user_id(str(session.get("_user_id", "")))
+    if member_id is not None:
         question_id = request.view_args["question_id"]
-        setattr(g, _MEMBER_KEY, (question_id, _member_key_row(question_id, int(member_id))))
+        setattr(g, _MEMBER_KEY, (question_id, _member_key_row(question_id, member_id)))
+
+
+def _key_values(question_id: int) -> dict:
+    """The parameters of a question page's key statements."""
+    return {"question_id": question_id, "own": f"q:{question_id}"}
 
 
 def _member_key_row(question_id: int, member_id: int) -> Row | None:
     """The member's key statement: the post, the key's parts, took part, unread, the member."""
-    values = {"question_id": question_id, "own": f"q:{question_id}", "viewer": member_id}
+    values = {**_key_values(question_id), "viewer": member_id}
     return db.session.execute(_question_statement(True), values).first()
 
 
@@ -387,8 +393,7 @@ def kept_question(question_id: int) -> tuple[Post | None, tuple[int, int, int] |
         if read_for != question_id or row is None or row.User is not current_user._get_current_object():
             row = _member_key_row(question_id, current_user.id)
     else:
-        values = {"question_id": question_id, "own": f"q:{question_id}"}
-        row = db.session.execute(_question_statement(False), values).first()
+        row = db.session.execute(_question_statement(False), _key_values(question_id)).first()
     if row is None:
         return None, None
     post, own, everything, people, *viewer = row
@@ -524,8 +529,7 @@ def _visitor_row(question_id: int) -> tuple | None:
     row, read_at = held.get(question_id, (None, -math.inf))
     if seconds > 0 and now - read_at < seconds:
         return row
-    values = {"question_id": question_id, "own": f"q:{question_id}"}
-    row = db.session.execute(_visitor_statement(), values).first()
+    row = db.session.execute(_visitor_statement(), _key_values(question_id)).first()
     row = None if row is None else tuple(row)
     if seconds > 0:
         if len(held) >= VISITOR_KEYS_HELD:

@@ -124,12 +124,18 @@ def user_for_token(token: str) -> User | None:
     return api_token.user
 
 
+def session_user_id(session_id: str) -> int | None:
+    """The user id a session's "id:login token" names, if it is one (the token is not checked)."""
+    user_id, _, _ = session_id.partition(":")
+    if not user_id.isascii() or not user_id.isdigit() or len(user_id) > 18:
+        return None
+    return int(user_id)
+
+
 def load_session_user(session_id: str) -> User | None:
     """Flask-Login's user loader: the id must come with the user's current login token."""
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or len(user_id) > 18:
-        return None
-    user = db.session.get(User, int(user_id))
+    user_id, token = session_user_id(session_id), session_id.partition(":")[2]
+    user = None if user_id is None else db.session.get(User, user_id)
     if user is None or not secrets.compare_digest(user.login_token, token):
         return None
     return user
