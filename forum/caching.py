@@ -88,7 +88,7 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from werkzeug.http import quote_etag
 
@@ -348,23 +348,32 @@ def _took_part(question_id: BindParameter, viewer: BindParameter) -> ColumnEleme
 def _before_question_page() -> None:
     """before_request, first: a question page that may be kept.
 
-    On PostgreSQL it reads without a transaction. That saves a kept page the BEGIN and ROLLBACK
-    round trips and changes no result: in a READ COMMITTED transaction too, each statement sees
-    what was committed when it began. The question page writes nothing through the session (its
-    view is counted on a connection of its own). No connection is taken here: a visitor's page
-    whose key this worker holds needs none.
-
     A member's key statement runs here, before anything loads the member, and loads the member
     too: Flask-Login's loader (which still checks the login token) finds them in the session.
     """
     if request.endpoint != "questions.show" or not serves_question_page():
         return
-    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
-        db.session().info[READS_WITHOUT_TRANSACTION] = True
     member_id = session_user_id(str(session.get("_user_id", "")))
     if member_id is not None:
         question_id = request.view_args["question_id"]
         setattr(g, _MEMBER_KEY, (question_id, _member_key_row(question_id, member_id)))
+
+
+def _page_session() -> scoped_session:
+    """The session, which on PostgreSQL reads without a transaction when a question page's first
+    statement is a key statement.
+
+    That saves a kept page the BEGIN and ROLLBACK round trips and changes no result: in a READ
+    COMMITTED transaction too, each statement sees what was committed when it began. The question
+    page writes nothing through the session (its view is counted on a connection of its own).
+    Only a page that runs a statement makes a session: a visitor's page whose key this worker
+    holds makes none.
+    """
+    if db.engine.dialect.name == "postgresql":
+        current = db.session()
+        if not current.in_transaction():
+            current.info[READS_WITHOUT_TRANSACTION] = True
+    return db.session
 
 
 def _key_values(question_id: int) -> dict:
@@ -375,7 +384,7 @@ def _key_values(question_id: int) -> dict:
 def _member_key_row(question_id: int, member_id: int) -> Row | None:
     """The member's key statement: the post, the key's parts, took part, unread, the member."""
     values = {**_key_values(question_id), "viewer": member_id}
-    return db.session.execute(_question_statement(True), values).first()
+    return _page_session().execute(_question_statement(True), values).first()
 
 
 def kept_question(question_id: int) -> tuple[Post | None, tuple[int, int, int] | None]:
@@ -393,7 +402,7 @@ def kept_question(question_id: int) -> tuple[Post | None, tuple[int, int, int] |
         if read_for != question_id or row is None or row.User is not current_user._get_current_object():
             row = _member_key_row(question_id, current_user.id)
     else:
-        row = db.session.execute(_question_statement(False), _key_values(question_id)).first()
+        row = _page_session().execute(_question_statement(False), _key_values(question_id)).first()
     if row is None:
         return None, None
     post, own, everything, people, *viewer = row
@@ -529,7 +538,7 @@ def _visitor_row(question_id: int) -> tuple | None:
     row, read_at = held.get(question_id, (None, -math.inf))
     if seconds > 0 and now - read_at < seconds:
         return row
-    row = db.session.execute(_visitor_statement(), _key_values(question_id)).first()
+    row = _page_session().execute(_visitor_statement(), _key_values(question_id)).first()
     row = None if row is None else tuple(row)
     if seconds > 0:
         if len(held) >= VISITOR_KEYS_HELD:
