@@ -19,7 +19,8 @@ of the two). gunicorn.conf.py recycles a worker after about 20,000 requests, as 
 so a figure may come from a young worker.
 
 Pages: the home list; the question with 10 answers and 20 comments (bench/seed.py's first),
-anonymous and signed in (as `bench`, through the login form; the session cookie goes to wrk);
+anonymous and signed in (as `bench`, through the login form, then opening the question once as a
+browser would; the session cookie goes to wrk);
 the tag list; search; similar questions (`GET /api/v1/similar?title=`); posting an answer
 (`POST /api/v1/questions/<id>/answers` with a bearer token, spread over 200 other questions);
 voting (`POST /api/v1/posts/<id>/vote`, up then retracted, over 500 answers). The write pages
@@ -321,8 +322,11 @@ def wait_until_idle(port: int, limit: float = 180) -> None:
             return
 
 
-def sign_in(port: int) -> str:
-    """Sign in as the bench account through the login form; returns the Cookie header."""
+def sign_in(port: int, page_path: str) -> str:
+    """Sign in as the bench account through the login form and open a page, as a browser would;
+    returns the Cookie header. wrk sends one cookie and never stores the replies': the page makes
+    the session's CSRF secret, so the cookie already holds it (else every request would make one
+    and send a new session cookie, which no browser keeps doing)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.addheaders = [("User-Agent", USER_AGENT)]
@@ -330,6 +334,7 @@ def sign_in(port: int) -> str:
     page = opener.open(f"{base}/login").read().decode()
     form = {"login": BENCH_USERNAME, "password": BENCH_PASSWORD, "csrf_token": _CSRF.search(page).group(1)}
     opener.open(f"{base}/login", data=urllib.parse.urlencode(form).encode()).read()
+    opener.open(f"{base}{page_path}").read()
     cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
     if "session=" not in cookies:
         raise SystemExit("Signing in as bench failed.")
@@ -412,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             floor = start_server("floor_app:app", floor_port, ["--pythonpath", str(ROOT / "bench")])
             floor_page = Page("floor", "/")
-            cookie = sign_in(forum_port)
+            cookie = sign_in(forum_port, facts["question_path"])
             for page in pages:
                 if page.headers.get("Cookie"):
                     page.headers["Cookie"] = cookie
