@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum import config, database, permissions
 from forum.config import ROOT
@@ -23,6 +24,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(config.from_env())
     app.config.update(overrides or {})
+    proxies = app.config["PROXY_COUNT"]
+    if proxies:
+        # rate limits per address, the session's identity check and Secure cookies need the
+        # client's own address and scheme, not the proxy's
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
 
     for extension in (db, csrf, login_manager, limiter):
         extension.init_app(app)

@@ -99,6 +99,10 @@ def from_env() -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", False),
         "WTF_CSRF_TIME_LIMIT": None,
+        # reverse proxies (a load balancer, nginx) in front of the app: the client's address,
+        # scheme and host come from the X-Forwarded-* headers the last this many of them set;
+        # 0 (served directly) trusts none, since a client can send those headers itself
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", 0)),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # kept pages (forum/caching.py: lists for visitors, question pages for everyone): in each

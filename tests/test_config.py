@@ -1,5 +1,8 @@
 """Settings come from the environment, with embedded defaults and a generated secret key."""
 
+from flask import request
+from flask_limiter.util import get_remote_address
+
 from forum import config, create_app
 
 
@@ -35,3 +38,29 @@ def test_overrides_win_over_the_environment(tmp_path, monkeypatch):
     app = create_app({"SITE_NAME": "Example Support", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SITE_NAME"] == "Example Support"
     assert app.config["MAX_CONTENT_LENGTH"] == 1024 * 1024
+
+
+def _seen(settings: dict) -> dict:
+    """The client's address, scheme and host as the app sees them, through a proxy's headers."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "FAQ_REFRESH_MINUTES": 0, **settings})
+    app.add_url_rule(
+        "/seen",
+        "seen",
+        lambda: {"address": get_remote_address(), "secure": request.is_secure, "host": request.host},
+    )
+    forwarded = {
+        "X-Forwarded-For": "198.51.100.7, 203.0.113.9",  # the client's own claim, then the proxy's
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "help.example.com",
+    }
+    return app.test_client().get("/seen", headers=forwarded).get_json()
+
+
+def test_behind_a_proxy_the_client_is_who_the_proxy_says():
+    # rate limits per address key on the address the proxy saw, not on what the client claims
+    assert _seen({"PROXY_COUNT": 1}) == {"address": "203.0.113.9", "secure": True, "host": "help.example.com"}
+
+
+def test_served_directly_forwarded_headers_are_ignored():
+    # a client could otherwise pick its own address and dodge the sign-in limits
+    assert _seen({}) == {"address": "127.0.0.1", "secure": False, "host": "localhost"}
