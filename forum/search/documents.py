@@ -107,8 +107,9 @@ def load_documents(
     ids = sorted(set(question_ids))
     if not ids:
         return {}
-    # the post type is checked here, not in SQL: given `type = 'question'`, SQLite (no
-    # statistics) walks every question through the type index instead of the ids asked for
+    # the post type is checked here, not in SQL: given `type = 'question'`, SQLite without
+    # statistics (a new database, before forum/database.py's PRAGMA optimize has run) walks
+    # every question through the type index instead of the ids asked for
     questions = [
         row
         for row in connection.execute(
