@@ -2,7 +2,7 @@
 
 import pytest
 from whoosh import query as wq
-from whoosh import scoring
+from whoosh import scoring, writing
 
 from forum.search import postgres_backend, whoosh_backend
 from tests.conftest import IS_POSTGRES, make_question, make_user
@@ -50,16 +50,69 @@ def test_whoosh_similar_scores_are_bm25f_over_the_or_query(whoosh, monkeypatch, 
     monkeypatch.setattr(whoosh_backend, "CHEAP_POSTINGS", 1 if budget == 0 else whoosh_backend.CHEAP_POSTINGS)
     wanted = [("thermostat", 2.0), ("wifi", 2.0), ("night", 1.0), ("router", 1.0), ("offlin", 1.0)]
     searcher = whoosh._searcher()
-    ours = whoosh_backend._similar_scores(searcher, wanted, 3, {})
-    plain = wq.Or(
-        [wq.Term(name, term, boost=boost) for term, boost in wanted for name in whoosh_backend.TEXT_FIELDS]
-    )
-    with whoosh._open().searcher(weighting=scoring.BM25F()) as reference:
-        expected = {hit.docnum: hit.score for hit in reference.search(plain, limit=None)}
+    kept = whoosh_backend._Kept(searcher, 0)
+    ours = whoosh_backend._similar_scores(kept, wanted, 3, whoosh_backend._PostingsCache(1000))
+    expected = _bm25f(whoosh._open(), wanted)
     best = sorted(expected, key=lambda docnum: -expected[docnum])[:3]
     assert set(best) <= set(ours)
     for docnum, score in ours.items():
         assert score == pytest.approx(expected[docnum], rel=1e-9)
+
+
+def _bm25f(index, wanted) -> dict[int, float]:
+    """Whoosh's own BM25F scores for an OR of the terms over the text fields."""
+    plain = wq.Or(
+        [wq.Term(name, term, boost=boost) for term, boost in wanted for name in whoosh_backend.TEXT_FIELDS]
+    )
+    with index.searcher(weighting=scoring.BM25F()) as reference:
+        return {hit.docnum: hit.score for hit in reference.search(plain, limit=None)}
+
+
+def test_similar_rescoring_reads_kept_blocks_across_segments_deletions_and_eviction(tmp_path, monkeypatch):
+    """Candidates rescored from the blocks kept (_PostingsCache) score as Whoosh does: terms of
+    many blocks, a segment with deletions, newer segments, terms evicted; a warm call decodes
+    nothing more."""
+    monkeypatch.setattr(whoosh_backend, "SIMILAR_POSTINGS_BUDGET", 0)
+    monkeypatch.setattr(whoosh_backend, "CHEAP_POSTINGS", 1)  # every clause is rescored
+    config = {"SEARCH_INDEX_PATH": str(tmp_path), "SEARCH_WRITER_TIMEOUT": 5, "SEARCH_WRITER_DELAY": 0.01}
+    backend = whoosh_backend.WhooshBackend(config)
+    words = ["router", "wifi", "night", "reset", "offline"]
+
+    def add(first: int, count: int) -> None:
+        writer = backend._writer()
+        for number in range(first, first + count):
+            # "router" in every thread (several blocks of 128), the others thinning out
+            text = " ".join(word for step, word in enumerate(words) if number % (step + 1) == 0)
+            writer.add_document(question_id=str(number), title=f"thread {number} {text}", content=text * 2)
+        writer.commit(mergetype=writing.NO_MERGE)
+
+    add(0, 700)
+    writer = backend._writer()
+    for number in range(0, 700, 7):
+        writer.delete_by_term("question_id", str(number))
+    writer.commit(mergetype=writing.NO_MERGE)
+    add(1020, 1)  # a segment with one document, among the best
+    add(700, 300)
+    wanted = [("router", 2.0), ("wifi", 2.0), ("night", 1.0), ("offlin", 1.0), ("reset", 1.0)]
+    # rare terms (a thread's number) find the candidates
+    wanted += [(str(number), 0.5) for number in range(0, 1030, 10)]
+    kept = whoosh_backend._PostingsCache(1_000_000)
+    tiny = whoosh_backend._PostingsCache(10)  # evicts all but the last term after every call
+    sizes = []
+    for cache in (kept, kept, tiny, tiny):  # cold, then warm
+        searcher = backend._searcher()
+        assert len(list(searcher.reader().leaf_readers())) > 1
+        expected = _bm25f(backend._open(), wanted)
+        ours = whoosh_backend._similar_scores(whoosh_backend._Kept(searcher, 0), wanted, 5, cache)
+        cut = sorted(expected.values())[-5]
+        best = {docnum for docnum, score in expected.items() if score >= cut * (1 - 1e-9)}
+        assert len(best) > 5 and best <= set(ours)  # ties included: some in every segment
+        for docnum, score in ours.items():
+            assert score == pytest.approx(expected[docnum], rel=1e-6)
+        sizes.append(cache._size)
+    assert sizes[0] == sizes[1] > 700 // 128
+    assert sizes[2] <= 10 and sizes[3] <= 10
+    backend.close()
 
 
 def test_similar_ranks_the_closest_thread_first(engine, threads):
