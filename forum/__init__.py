@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum import config, database, permissions
 from forum.config import ROOT
-from forum.extensions import csrf, db, limiter, login_manager, migrate
+from forum.extensions import CookieSessions, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -22,6 +22,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         instance_path=config.instance_path(),
         instance_relative_config=False,
     )
+    app.session_interface = CookieSessions()
     app.config.update(config.from_env())
     app.config.update(overrides or {})
     proxies = app.config["PROXY_COUNT"]

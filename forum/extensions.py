@@ -1,13 +1,15 @@
 """Extension singletons, created once here and initialised in create_app."""
 
 import flask_sqlalchemy.session
-from flask import current_app
+from flask import Flask, current_app, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -52,8 +54,28 @@ class Session(flask_sqlalchemy.session.Session):
         return variant
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, with the signing serializer made once per set of keys
+    (Flask makes one for every request; it keeps no state between uses)."""
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = app.extensions.get("session_serializer")
+        if kept is None or kept[0] != keys:
+            kept = app.extensions["session_serializer"] = (keys, super().get_signing_serializer(app))
+        return kept[1]
+
+
+class Logins(LoginManager):
+    """Flask-Login's manager, which checks the session's address and browser only when there
+    is a session: it hashed them for every visitor, and then found the session empty."""
+
+    def _session_protection_failed(self) -> bool:
+        return bool(session) and super()._session_protection_failed()
+
+
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
-login_manager = LoginManager()
+login_manager = Logins()
 csrf = CSRFProtect()
 migrate = Migrate()
 limiter = Limiter(key_func=get_remote_address)

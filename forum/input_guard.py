@@ -40,14 +40,15 @@ def register_input_guard(app: Flask) -> None:
 
     @app.before_request
     def refuse_forbidden_text():
-        candidates: list[Any] = [request.path, list(request.args.items(multi=True))]
-        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            candidates.append(list(request.form.items(multi=True)))
-        if request.is_json:
-            try:
-                candidates.append(request.get_json(silent=True))
-            except RecursionError:  # json.loads raises it, not ValueError, for "[" * 100_000
-                return error_response(400, TOO_DEEP)
-        if any(has_forbidden_text(candidate) for candidate in candidates):
-            return error_response(400, MESSAGE)
-        return None
+        candidates: list[Any] = [request.path]
+        if request.query_string:
+            candidates.append(list(request.args.items(multi=True)))
+        if request.content_type:  # a body, perhaps a form or JSON (most requests have none)
+            if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                candidates.append(list(request.form.items(multi=True)))
+            if request.is_json:
+                try:
+                    candidates.append(request.get_json(silent=True))
+                except RecursionError:  # json.loads raises it, not ValueError, for "[" * 100_000
+                    return error_response(400, TOO_DEEP)
+        return error_response(400, MESSAGE) if has_forbidden_text(candidates) else None

@@ -161,3 +161,38 @@ def test_csrf_refused_without_token(client):
     assert "CSRF" in response.get_data(as_text=True)
     response = client.post("/login", data={"login": "ann", "password": PASSWORD, "csrf_token": "forged"})
     assert response.status_code == 400
+
+
+def test_the_session_check_of_address_and_browser_runs_only_for_a_session(client, monkeypatch):
+    """Flask-Login's basic session protection: a signed-in session used from another browser is
+    no longer fresh; a visitor without a session costs no hashing of address and browser."""
+    from forum.extensions import login_manager
+
+    checked = []
+    identify = login_manager._session_identifier_generator
+    monkeypatch.setattr(login_manager, "_session_identifier_generator", lambda: checked.append(1) or identify())
+    make_user("ann")
+    client.get("/")
+    assert checked == []
+    login(client, "ann")
+    with client.session_transaction() as session:
+        assert session.get("_fresh") is True
+    client.get("/", headers={"User-Agent": "another browser"})
+    assert checked
+    with client.session_transaction() as session:
+        assert session.get("_fresh") is False
+        assert session.get("_user_id")
+
+
+def test_a_new_secret_key_signs_sessions_at_once_and_the_old_one_still_reads_them(app, client, monkeypatch):
+    """The session serializer is kept between requests, and made again when the keys change."""
+    make_user("ann")
+    login(client, "ann")
+    assert client.get("/notifications").status_code == 200
+    old = app.secret_key
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a newer secret key")
+    assert client.get("/notifications").status_code == 302  # signed with the old key: signed out
+    login(client, "ann")
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [app.config["SECRET_KEY"]])
+    monkeypatch.setitem(app.config, "SECRET_KEY", old)
+    assert client.get("/notifications").status_code == 200  # the fallback key reads it
