@@ -77,12 +77,14 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    Table,
     bindparam,
     cast,
     event,
     exists,
     func,
     inspect,
+    literal,
     or_,
     select,
     union,
@@ -328,12 +330,20 @@ def _took_part(question_id: BindParameter, viewer: BindParameter) -> ColumnEleme
     votes, flags, follows = Vote.__table__, Flag.__table__, Follow.__table__
     close_votes, claims, nominations = CloseVote.__table__, ExpertClaim.__table__, FaqNomination.__table__
     followups = PrivateFollowup.__table__
+
+    def on_a_thread_post(table: Table) -> ColumnElement[bool]:
+        """A row of the viewer's on one of the thread's posts: one probe of the (user, post)
+        unique index a post. LIMIT keeps PostgreSQL from making it a join, which read every
+        vote the viewer ever cast (0.2 ms for 500 of them, against 0.03)."""
+        probe = select(literal(1)).where(table.c.user_id == viewer, table.c.post_id == thread.c.id).limit(1)
+        return exists().where(in_thread, probe.scalar_subquery().is_not(None))
+
     return or_(
         # from the thread's side: the viewer may have written thousands of posts elsewhere
         viewer.in_(select(thread.c.author_id).where(in_thread)),
         viewer.in_(select(_comments.c.author_id).where(_comments.c.post_id.in_(thread_post_ids))),
-        exists().where(votes.c.user_id == viewer, votes.c.post_id.in_(thread_post_ids)),
-        exists().where(flags.c.user_id == viewer, flags.c.post_id.in_(thread_post_ids)),
+        on_a_thread_post(votes),
+        on_a_thread_post(flags),
         exists().where(follows.c.user_id == viewer, follows.c.question_id == question_id),
         exists().where(close_votes.c.user_id == viewer, close_votes.c.question_id == question_id),
         exists().where(claims.c.expert_id == viewer, claims.c.question_id == question_id),

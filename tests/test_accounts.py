@@ -170,7 +170,9 @@ def test_the_session_check_of_address_and_browser_runs_only_for_a_session(client
 
     checked = []
     identify = login_manager._session_identifier_generator
-    monkeypatch.setattr(login_manager, "_session_identifier_generator", lambda: checked.append(1) or identify())
+    monkeypatch.setattr(
+        login_manager, "_session_identifier_generator", lambda: checked.append(1) or identify()
+    )
     make_user("ann")
     client.get("/")
     assert checked == []
