@@ -84,7 +84,6 @@ from sqlalchemy import (
     exists,
     func,
     inspect,
-    literal,
     or_,
     select,
     union,
@@ -332,10 +331,11 @@ def _took_part(question_id: BindParameter, viewer: BindParameter) -> ColumnEleme
     followups = PrivateFollowup.__table__
 
     def on_a_thread_post(table: Table) -> ColumnElement[bool]:
-        """A row of the viewer's on one of the thread's posts: one probe of the (user, post)
-        unique index a post. LIMIT keeps PostgreSQL from making it a join, which read every
-        vote the viewer ever cast (0.2 ms for 500 of them, against 0.03)."""
-        probe = select(literal(1)).where(table.c.user_id == viewer, table.c.post_id == thread.c.id).limit(1)
+        """A row of the viewer's on one of the thread's posts: one probe of the table's unique
+        index on user and post for each post. LIMIT keeps PostgreSQL from making it a join, which
+        read every vote the viewer ever cast (0.2 ms for 500 of them, against 0.03)."""
+        mine = select(table.c.post_id).where(table.c.user_id == viewer, table.c.post_id == thread.c.id)
+        probe = mine.limit(1)
         return exists().where(in_thread, probe.scalar_subquery().is_not(None))
 
     return or_(

@@ -54,9 +54,14 @@ SIMILAR_POSTINGS_BUDGET = 10_000
 SIMILAR_CANDIDATES = 400
 # a term in this many documents or fewer is always read whole
 CHEAP_POSTINGS = 1000
-# the postings blocks similar() has decoded, kept by segment across searchers (about 11 bytes
-# a posting with their directories): see _PostingsCache
+# the postings blocks similar() has decoded, kept by segment across searchers, counted in
+# postings (8 bytes each) with what each term's entry and block costs besides: about 25 MiB a
+# worker when full (see _PostingsCache)
 SIMILAR_CACHED_POSTINGS = 2_000_000
+TERM_OVERHEAD = 128
+BLOCK_OVERHEAD = 16
+# the term statistics similar() keeps with a searcher, at most (a searcher lives until a write)
+KEPT_TERMS = 50_000
 # Segments are written as separate files. Whoosh reads a file inside a compound segment by
 # copying it whole into memory, and every write opens every segment (to delete the old
 # document): at 250,000 threads that copied a gigabyte and took half a second a write.
@@ -552,12 +557,19 @@ class _PostingsCache:
                 self._terms.move_to_end(key)
             return blocks
 
-    def weight(self, blocks: _TermBlocks, segment, docnum: int) -> float:
-        """The term's weight in the segment's document `docnum` (0.0 if it has no posting)."""
+    def weight(self, blocks: _TermBlocks, segment, docnum: int, opened: dict) -> float:
+        """The term's weight in the segment's document `docnum` (0.0 if it has no posting);
+        `opened` holds the matchers this call has opened, by term and segment."""
         index = bisect_left(blocks.last_ids, docnum)
         if index == len(blocks.last_ids):
             return 0.0
-        ids, weights = blocks.decoded.get(index) or self._decode(blocks, [index], segment)[0]
+        block = blocks.decoded.get(index)
+        if block is None:
+            matcher = opened.get(blocks.key)
+            if matcher is None:
+                matcher = opened[blocks.key] = _leaf_matcher(segment, *blocks.key[1:])
+            (block,) = self._decode(blocks, [index], matcher)
+        ids, weights = block
         at = bisect_left(ids, docnum)
         return weights[at] if at < len(ids) and ids[at] == docnum else 0.0
 
@@ -565,7 +577,8 @@ class _PostingsCache:
         """All the term's postings in the segment, block by block (deleted documents included)."""
         decoded, count = blocks.decoded, len(blocks.starts)
         if len(decoded) < count:
-            self._decode(blocks, [index for index in range(count) if index not in decoded], segment)
+            missing = [index for index in range(count) if index not in decoded]
+            self._decode(blocks, missing, _leaf_matcher(segment, *blocks.key[1:]))
         return [decoded[index] for index in range(count)]
 
     def trim(self) -> None:
@@ -575,9 +588,10 @@ class _PostingsCache:
                 _, blocks = self._terms.popitem(last=False)
                 self._size -= self._count(blocks)
 
-    def _decode(self, blocks: _TermBlocks, indexes: list[int], segment) -> list[tuple[array, array]]:
+    def _decode(
+        self, blocks: _TermBlocks, indexes: list[int], matcher: W3LeafMatcher
+    ) -> list[tuple[array, array]]:
         """Decode blocks and keep them: document numbers and weights, 8 bytes a posting."""
-        matcher = _leaf_matcher(segment, *blocks.key[1:])
         decoded = []
         with self._lock:
             kept = self._terms.get(blocks.key) is blocks  # not dropped by trim() meanwhile
@@ -588,19 +602,19 @@ class _PostingsCache:
                     matcher._read_ids()
                     matcher._read_weights()
                     block = blocks.decoded[index] = array("I", matcher._ids), array("f", matcher._weights)
-                    self._size += len(block[0]) if kept else 0
+                    self._size += len(block[0]) + BLOCK_OVERHEAD if kept else 0
                 decoded.append(block)
         return decoded
 
     @staticmethod
     def _count(blocks: _TermBlocks) -> int:
-        """What a term's blocks count for: a posting each decoded, and one a block for the directory."""
-        return len(blocks.starts) + sum(len(ids) for ids, _ in blocks.decoded.values())
+        """What a term's entry counts for, in postings: each decoded one, and the memory of the
+        entry, its directory and its blocks (a term a segment lacks still has an entry)."""
+        decoded = blocks.decoded.values()
+        return TERM_OVERHEAD + len(blocks.starts) + sum(len(ids) + BLOCK_OVERHEAD for ids, _ in decoded)
 
     @staticmethod
     def _directory(key: tuple[str, str, str], segment) -> _TermBlocks:
-        # always a W3LeafMatcher: the index is written with Whoosh's default codec, whose inline
-        # limit (1) never keeps a term's postings in its term info
         matcher = _leaf_matcher(segment, *key[1:])
         last_ids, starts = array("I"), []
         start = matcher._baseoffset if matcher is not None else None
@@ -619,7 +633,12 @@ def _leaf_matcher(segment, fieldname: str, term: str) -> W3LeafMatcher | None:
         matcher = segment.postings(fieldname, term)
     except TermNotFound:
         return None
-    return getattr(matcher, "child", matcher)  # a FilterMatcher leaves deleted documents out
+    matcher = getattr(matcher, "child", matcher)  # a FilterMatcher leaves deleted documents out
+    if not isinstance(matcher, W3LeafMatcher):
+        # the index is written with Whoosh's default codec, whose inline limit (1) never keeps
+        # a term's postings in its term info: anything else is a codec _PostingsCache cannot read
+        raise TypeError(f"Postings of {type(matcher).__name__}: _PostingsCache reads W3LeafMatcher only.")
+    return matcher
 
 
 def _term_stats(kept: _Kept, fieldname: str, term: str) -> tuple[int, float, float] | None:
@@ -627,6 +646,8 @@ def _term_stats(kept: _Kept, fieldname: str, term: str) -> tuple[int, float, flo
     such term), read once through the kept searcher."""
     key = (fieldname, term)
     if key not in kept.terms:
+        if len(kept.terms) >= KEPT_TERMS:  # every word of every draft: start again now and then
+            kept.terms.clear()
         try:
             info = kept.searcher.reader().term_info(fieldname, term)
         except TermNotFound:
@@ -745,6 +766,7 @@ def _similar_scores(
     candidates = [docnum for docnum, score in best_found if score + after[0] >= threshold]
     bases = [base for _, base, _ in leaves]
     terms: dict[tuple[int, str], _TermBlocks] = {}  # by clause and segment
+    opened: dict = {}  # the matchers opened to decode blocks, by term and segment
     complete: dict[int, float] = {}
     best: list[float] = []  # the `limit` best complete scores, smallest first
     for docnum in sorted(candidates):
@@ -757,7 +779,7 @@ def _similar_scores(
             if blocks is None:
                 blocks = postings.term(segment, segment_id, clause.fieldname, clause.term)
                 terms[index, segment_id] = blocks
-            weight = postings.weight(blocks, segment, docnum - base)
+            weight = postings.weight(blocks, segment, docnum - base, opened)
             if weight:
                 fieldname = clause.fieldname
                 score += clause.score(weight, length(lengths_of(fieldname), fieldname, docnum))
