@@ -532,9 +532,10 @@ class _PostingsCache:
     (segment, field, term) has its block directory read once and each block decoded at most
     once while kept, into compact arrays read directly. A segment's postings never change once
     written (deletions are kept apart and checked by the reader), so nothing is invalidated;
-    the least recently used terms go first once more than `capacity` postings are kept.
+    the least recently used terms go first once what is kept counts more than `capacity`
+    postings (_count).
 
-    This reads Whoosh's own postings format (whoosh.codec.whoosh3, pinned in requirements.txt):
+    This reads Whoosh's own postings format (whoosh.codec.whoosh3 of Whoosh-Reloaded, pinned):
     tests/test_search_similar.py checks the scores against Whoosh's BM25F.
     """
 
