@@ -98,7 +98,7 @@ def test_similar_rescoring_reads_kept_blocks_across_segments_deletions_and_evict
     # rare terms (a thread's number) find the candidates
     wanted += [(str(number), 0.5) for number in range(0, 1030, 10)]
     kept = whoosh_backend._PostingsCache(1_000_000)
-    tiny = whoosh_backend._PostingsCache(10)  # evicts all but the last term after every call
+    tiny = whoosh_backend._PostingsCache(10)  # less than one term entry counts: all go after each call
     sizes = []
     for cache in (kept, kept, tiny, tiny):  # cold, then warm
         searcher = backend._searcher()
