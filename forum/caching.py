@@ -38,6 +38,15 @@ view count is filled into the kept page on each request. Kept pages expire after
 PAGE_CACHE_SECONDS (60): relative times ("5 min ago") and the view counts on lists are at most
 that old.
 
+**Held member pages.** A worker keeps the last member question pages it served (up to
+MEMBER_PAGES_HELD) for MEMBER_PAGE_SECONDS (1), each under its address and the session cookie it
+was served to, and gives it again to a request with both, with no query: a member's reload or a
+burst of requests costs a lookup. Only a page whose request left the session as it was is held. A
+member's every writing request (not GET or HEAD) changes their session (the `writes` count), so
+no worker serves them a page from before their own vote, answer or notification read; what
+others change (and a session ended from another device, a suspension) reaches them up to that
+much later, as changes reach visitors.
+
 **Conditional GET.** An anonymous question page has an ETag naming the kept page and the view
 count; a repeat request with it (If-None-Match) gets 304 Not Modified from that one statement
 (or none).
@@ -91,6 +100,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from werkzeug.datastructures import Headers
 from werkzeug.http import quote_etag
 
 from forum import privileges
@@ -105,6 +115,7 @@ from forum.models.moderation import AuditEntry, CloseVote, Flag
 from forum.models.notifications import Follow, Notification, NotificationSetting
 from forum.models.reputation import Vote
 from forum.models.search import SearchDocument, SearchOutbox, SimilarEvent
+from forum.moderation.guard import SAFE_METHODS
 from forum.notifications import service as notifications
 from forum.notifications import views as notification_views
 from forum.templating import compact
@@ -120,7 +131,11 @@ _STATIC_HASHES = "page_cache_static_hashes"
 _PLACEHOLDER = "page_cache_csrf_placeholder"
 _VISITOR_KEYS = "page_cache_visitor_keys"
 _MEMBER_KEY = "page_cache_member_key"  # g: (question id, the row of the member's key statement)
+_HELD_PAGES = "page_cache_member_pages"  # app: {(address, session cookie): (body, headers, held at)}
+_HELD_PAGE = "page_cache_held_page"  # g: the held page this request gets
+_WRITES = "writes"  # session: how many writing requests a member's session has made
 VISITOR_KEYS_HELD = 10_000
+MEMBER_PAGES_HELD = 200
 # rows that record activity without changing what any kept page shows
 _IGNORED = (
     AuditEntry,
@@ -365,8 +380,65 @@ def _before_question_page() -> None:
         return
     member_id = session_user_id(str(session.get("_user_id", "")))
     if member_id is not None:
+        held = _held_member_page()
+        if held is not None:
+            setattr(g, _HELD_PAGE, held)
+            return
         question_id = request.view_args["question_id"]
         setattr(g, _MEMBER_KEY, (question_id, _member_key_row(question_id, member_id)))
+
+
+def _count_writes() -> None:
+    """before_request: a member's writing request changes their session cookie, so no worker
+    serves them a page held from before it."""
+    if request.method not in SAFE_METHODS and "_user_id" in session:
+        session[_WRITES] = session.get(_WRITES, 0) + 1
+
+
+def _hold_key() -> tuple[str, str | None]:
+    return request.path, request.cookies.get(current_app.config["SESSION_COOKIE_NAME"])
+
+
+def _held_member_page() -> tuple[bytes, Headers] | None:
+    """The page this worker served to this address and session cookie less than
+    MEMBER_PAGE_SECONDS ago, if any."""
+    seconds = float(current_app.config.get("MEMBER_PAGE_SECONDS", 0))
+    held = current_app.extensions.get(_HELD_PAGES)
+    if seconds <= 0 or not held:
+        return None
+    body, headers, held_at = held.get(_hold_key(), (b"", None, -math.inf))
+    return (body, headers) if monotonic() - held_at < seconds else None
+
+
+def held_page() -> Response | None:
+    """The held page a member's question page request gets (see _before_question_page), or None."""
+    held = g.pop(_HELD_PAGE, None)
+    return None if held is None else current_app.response_class(held[0], headers=held[1])
+
+
+def hold_member_page(response: Response) -> Response:
+    """A member's question page, held for MEMBER_PAGE_SECONDS for the same address and session
+    cookie when the request left the session as it was (a new cookie would not find it)."""
+    seconds = float(current_app.config.get("MEMBER_PAGE_SECONDS", 0))
+    if (
+        seconds <= 0
+        or request.method != "GET"
+        or response.status_code != 200
+        or session.modified
+        or not current_user.is_authenticated
+        or not serves_question_page()
+    ):
+        return response
+    held: dict = current_app.extensions.setdefault(_HELD_PAGES, {})
+    now = monotonic()
+    if len(held) >= MEMBER_PAGES_HELD:
+        for key, (_, _, held_at) in list(held.items()):
+            if now - held_at >= seconds:
+                held.pop(key, None)
+        if len(held) >= MEMBER_PAGES_HELD:
+            held.clear()
+    held[_hold_key()] = (response.get_data(), Headers(response.headers), now)
+    return response
 
 
 def _page_session() -> scoped_session:
@@ -702,4 +774,5 @@ def init_caching(app: Flask) -> None:
     app.url_defaults(_fingerprint)
     # first: before any other hook could begin the session's transaction (loading the member)
     app.before_request_funcs.setdefault(None, []).insert(0, _before_question_page)
+    app.before_request(_count_writes)
     app.after_request(_static_headers)

@@ -113,6 +113,11 @@ def from_env() -> dict[str, Any]:
         # once in this many seconds per question: a spike on one thread costs no queries, and a
         # change reaches visitors that much later at most (0: ask on every request)
         "VISITOR_KEY_SECONDS": float(os.environ.get("VISITOR_KEY_SECONDS", 1)),
+        # a worker serves a member the question page it gave the same session cookie at the same
+        # address less than this many seconds ago, with no query (a reload, a burst of requests);
+        # anything the member does changes their cookie, so their own changes show at once, and
+        # others' changes reach them that much later at most, as they reach visitors (0: never)
+        "MEMBER_PAGE_SECONDS": float(os.environ.get("MEMBER_PAGE_SECONDS", 1)),
         # argon2id cost: OWASP's 19 MiB, 2 passes, 1 lane (about 30 ms a hash); tests lower it
         "PASSWORD_HASH_TIME_COST": int(os.environ.get("PASSWORD_HASH_TIME_COST", 2)),
         "PASSWORD_HASH_MEMORY_KIB": int(os.environ.get("PASSWORD_HASH_MEMORY_KIB", 19456)),

@@ -44,8 +44,9 @@ TEST_SETTINGS = {
     # page views stay in the worker's buffer until a test writes them (tracking.flush_views),
     # so statement counts never depend on the time a test takes; no popularity refresh thread
     "VIEW_FLUSH_SECONDS": 3600,
-    # visitors see every change at once (tests/test_caching.py checks the reuse of keys)
+    # visitors and members see every change at once (tests/test_caching.py checks the holding)
     "VISITOR_KEY_SECONDS": 0,
+    "MEMBER_PAGE_SECONDS": 0,
     "FAQ_REFRESH_MINUTES": 0,
 }
 

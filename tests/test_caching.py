@@ -132,6 +132,40 @@ def test_a_worker_reads_a_visitor_page_key_at_most_once_a_second(app, client, pe
     assert fetch(app.test_client(), "/questions/999999/nothing")[0].status_code == 404
 
 
+def test_a_worker_serves_a_member_the_page_it_gave_their_session_less_than_a_second_ago(
+    app, people, thread, monkeypatch
+):
+    question, answer = thread
+    now = [caching.monotonic()]
+    monkeypatch.setattr(caching, "monotonic", lambda: now[0])
+    monkeypatch.setitem(app.config, "MEMBER_PAGE_SECONDS", 1)
+    monkeypatch.setitem(app.extensions, caching._HELD_PAGES, {})  # none held before, none left after
+    reader, voter, address = member(app, "reader"), member(app, "voter"), url(question)
+    first, statements = fetch(reader, address)
+    assert statements >= 1
+    again, statements = fetch(reader, address)
+    assert statements == 0 and again.get_data() == first.get_data()  # the same page, no query
+    # another member's session never gets it: their own header and token
+    theirs = page(voter, address)
+    assert '>voter <span class="rep"' in theirs and ">reader <" not in theirs
+    assert tokens(theirs).isdisjoint(tokens(first.get_data(as_text=True)))
+    # what others change reaches the member up to a second later
+    service.answer(people["helper"], question.id, "Unplug it for a minute, then pair it again.")
+    db.session.commit()
+    assert "Unplug it for a minute" not in page(reader, address)
+    now[0] += 1
+    assert "Unplug it for a minute" in page(reader, address)
+    # their own change shows at once, served by whichever worker: the vote changed their session
+    page(voter, address)
+    assert fetch(voter, address)[1] == 0
+    assert 'data-vote="1" aria-pressed="false"' in page(voter, address)
+    voted = voter.submit(f"/posts/{answer.id}/vote", {"value": "1"}, headers={"Accept": "application/json"})
+    assert voted.status_code == 200
+    response, statements = fetch(voter, address)
+    assert statements >= 1 and 'data-vote="1" aria-pressed="true"' in response.get_data(as_text=True)
+    assert fetch(voter, address)[1] == 0  # and held again for the new cookie
+
+
 @pytest.mark.skipif(not IS_POSTGRES, reason="PostgreSQL's transactions; set TEST_DATABASE_URL")
 def test_question_pages_read_without_a_transaction_and_other_pages_within_one(app, client, people, thread):
     question, _ = thread

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from forum import caching, permissions
@@ -207,7 +217,10 @@ def _render_question(
 @bp.get("/questions/<int:question_id>/<slug>")
 def show(question_id: int, slug: str | None = None):
     """The question page: the question, its answers and comments (kept, except for a member who
-    took part in the thread: caching.py)."""
+    took part in the thread; a member's reload within a second is served as it was: caching.py)."""
+    held = caching.held_page()
+    if held is not None:
+        return held
     kept = caching.serves_question_page()
     if kept and not current_user.is_authenticated:
         page = caching.visitor_question_page(question_id, slug)
@@ -223,8 +236,10 @@ def show(question_id: int, slug: str | None = None):
         return redirect(_question_url(question), 301)
     tracking.record_view("question", question.id)
     if kept and key_parts is not None:
-        return caching.question_page(question, key_parts, lambda: _render_question(question_id)[0])
-    return _render_question(question_id)
+        response = caching.question_page(question, key_parts, lambda: _render_question(question_id)[0])
+    else:
+        response = make_response(_render_question(question_id))
+    return caching.hold_member_page(response)
 
 
 @bp.get("/posts/<int:post_id>")
