@@ -100,7 +100,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
-from werkzeug.datastructures import Headers
 from werkzeug.http import quote_etag
 
 from forum import privileges
@@ -399,7 +398,7 @@ def _hold_key() -> tuple[str, str | None]:
     return request.path, request.cookies.get(current_app.config["SESSION_COOKIE_NAME"])
 
 
-def _held_member_page() -> tuple[bytes, Headers] | None:
+def _held_member_page() -> tuple[bytes, list[tuple[str, str]]] | None:
     """The page this worker served to this address and session cookie less than
     MEMBER_PAGE_SECONDS ago, if any."""
     seconds = float(current_app.config.get("MEMBER_PAGE_SECONDS", 0))
@@ -413,6 +412,7 @@ def _held_member_page() -> tuple[bytes, Headers] | None:
 def held_page() -> Response | None:
     """The held page a member's question page request gets (see _before_question_page), or None."""
     held = g.pop(_HELD_PAGE, None)
+    # a new Headers from the list: the hooks after the view change the response's own
     return None if held is None else current_app.response_class(held[0], headers=held[1])
 
 
@@ -437,7 +437,7 @@ def hold_member_page(response: Response) -> Response:
                 held.pop(key, None)
         if len(held) >= MEMBER_PAGES_HELD:
             held.clear()
-    held[_hold_key()] = (response.get_data(), Headers(response.headers), now)
+    held[_hold_key()] = (response.get_data(), response.headers.to_wsgi_list(), now)
     return response
 
 

@@ -145,6 +145,9 @@ def test_a_worker_serves_a_member_the_page_it_gave_their_session_less_than_a_sec
     assert statements >= 1
     again, statements = fetch(reader, address)
     assert statements == 0 and again.get_data() == first.get_data()  # the same page, no query
+    third, _ = fetch(reader, address)
+    assert third.headers.getlist("Vary") == again.headers.getlist("Vary") == first.headers.getlist("Vary")
+    assert third.headers["Cache-Control"] == "private, no-cache" and "Set-Cookie" not in third.headers
     # another member's session never gets it: their own header and token
     theirs = page(voter, address)
     assert '>voter <span class="rep"' in theirs and ">reader <" not in theirs
