@@ -1,9 +1,12 @@
 """The models and the migrations describe the same schema, on SQLite and on PostgreSQL."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 
 from forum.extensions import db
+from tests.conftest import IS_POSTGRES
 
 
 def test_models_match_migrations(app):
@@ -23,3 +26,13 @@ def test_upgrade_is_at_head(app):
     with db.engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     assert current == head
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="PostgreSQL's GIN index; set TEST_DATABASE_URL")
+def test_the_search_index_merges_a_small_pending_list(app):
+    """Migration 0020: a write that tips the GIN pending list over merges 256 kB, not 4 MB."""
+    with db.engine.connect() as connection:
+        options = connection.scalar(
+            text("SELECT reloptions FROM pg_class WHERE relname = 'ix_search_documents_document'")
+        )
+    assert options == ["gin_pending_list_limit=256"]

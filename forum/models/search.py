@@ -35,7 +35,13 @@ class SearchDocument(db.Model):
 
     __tablename__ = "search_documents"
     __table_args__ = (
-        Index("ix_search_documents_document", "document", postgresql_using="gin"),
+        # a small pending list (migration 0020): merging one into the index holds up a write
+        Index(
+            "ix_search_documents_document",
+            "document",
+            postgresql_using="gin",
+            postgresql_with={"gin_pending_list_limit": 256},
+        ),
         # the orders a search takes its candidates in (read backwards: best, newest, top voted)
         Index("ix_search_documents_quality", "quality", "created_at", "question_id"),
         Index("ix_search_documents_created_at", "created_at", "question_id"),
