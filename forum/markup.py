@@ -36,73 +36,20 @@ MAX_BREAK_WORK = 500_000
 # and highlighting stops at this many seconds per render: the rest of the code stays plain.
 HIGHLIGHT_SECONDS = 0.5
 HIGHLIGHT_LANGUAGES = {
-    "bash": "bash",
-    "sh": "bash",
-    "shell": "bash",
-    "zsh": "bash",
-    "c": "c",
-    "cpp": "cpp",
-    "c++": "cpp",
-    "csharp": "csharp",
-    "cs": "csharp",
-    "c#": "csharp",
-    "css": "css",
-    "diff": "diff",
-    "patch": "diff",
-    "docker": "docker",
-    "dockerfile": "docker",
-    "go": "go",
-    "html": "html",
-    "java": "java",
-    "javascript": "javascript",
-    "js": "javascript",
-    "json": "json",
-    "kotlin": "kotlin",
-    "nginx": "nginx",
-    "php": "php",
-    "powershell": "powershell",
-    "ps1": "powershell",
-    "python": "python",
-    "py": "python",
-    "ruby": "ruby",
-    "rb": "ruby",
-    "rust": "rust",
-    "sql": "sql",
-    "swift": "swift",
-    "text": "text",
-    "plaintext": "text",
-    "toml": "toml",
-    "typescript": "typescript",
-    "ts": "typescript",
-    "xml": "xml",
-    "yaml": "yaml",
-    "yml": "yaml",
+    "bash": "bash", "sh": "bash", "shell": "bash", "zsh": "bash",
+    "c": "c", "cpp": "cpp", "c++": "cpp", "csharp": "csharp", "cs": "csharp", "c#": "csharp",
+    "css": "css", "diff": "diff", "patch": "diff", "docker": "docker", "dockerfile": "docker",
+    "go": "go", "html": "html", "java": "java", "javascript": "javascript", "js": "javascript",
+    "json": "json", "kotlin": "kotlin", "nginx": "nginx", "php": "php",
+    "powershell": "powershell", "ps1": "powershell", "python": "python", "py": "python",
+    "ruby": "ruby", "rb": "ruby", "rust": "rust", "sql": "sql", "swift": "swift",
+    "text": "text", "plaintext": "text", "toml": "toml",
+    "typescript": "typescript", "ts": "typescript", "xml": "xml", "yaml": "yaml", "yml": "yaml",
 }
 
 BLOCK_TAGS = {
-    "p",
-    "br",
-    "hr",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "blockquote",
-    "pre",
-    "code",
-    "ul",
-    "ol",
-    "li",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "div",
-    "span",
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code",
+    "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "div", "span",
 }
 INLINE_TAGS = {"a", "img", "em", "strong", "code", "del", "sub", "sup", "kbd"}
 ATTRIBUTES = {
@@ -180,7 +127,7 @@ def _segments(source: str) -> list[str | _FencedCode]:
         index += 1
         while index < len(lines) and not closing.match(lines[index]):
             line = lines[index]
-            code.append(line[min(indent, len(line) - len(line.lstrip(" "))) :])
+            code.append(line[min(indent, len(line) - len(line.lstrip(" "))):])
             index += 1
         index += 1  # the closing fence
         trailing_blanks = 0
@@ -356,7 +303,9 @@ def _markdown(deadline: float) -> markdown.Markdown:
 def _url_scheme(url: str) -> str | None:
     """The scheme of a URL read as loosely as any browser might: entities decoded, all white
     space and control characters dropped ("jav ascript:" counts as javascript)."""
-    text = "".join(char for char in unescape(url) if char > " " and char != "\x7f" and not char.isspace())
+    text = "".join(
+        char for char in unescape(url) if char > " " and char != "\x7f" and not char.isspace()
+    )
     match = _SCHEME.match(text)
     return match.group(1).lower() if match else None
 

@@ -17,73 +17,20 @@ from tests.xss_payloads import PAYLOADS
 
 # Written out here rather than read from forum.markup, so the tests check the module's lists.
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
-    "p": set(),
-    "br": set(),
-    "hr": set(),
-    "blockquote": set(),
-    "pre": set(),
-    "code": set(),
-    "h1": set(),
-    "h2": set(),
-    "h3": set(),
-    "h4": set(),
-    "h5": set(),
-    "h6": set(),
-    "ul": set(),
-    "ol": {"start"},
-    "li": set(),
-    "table": set(),
-    "thead": set(),
-    "tbody": set(),
-    "tr": set(),
-    "th": {"align"},
-    "td": {"align"},
-    "div": {"class"},
-    "span": {"class"},
-    "a": {"href", "title", "rel"},
-    "img": {"src", "alt", "title", "width", "height"},
-    "em": set(),
-    "strong": set(),
-    "del": set(),
-    "sub": set(),
-    "sup": set(),
-    "kbd": set(),
+    "p": set(), "br": set(), "hr": set(), "blockquote": set(), "pre": set(), "code": set(),
+    "h1": set(), "h2": set(), "h3": set(), "h4": set(), "h5": set(), "h6": set(),
+    "ul": set(), "ol": {"start"}, "li": set(),
+    "table": set(), "thead": set(), "tbody": set(), "tr": set(), "th": {"align"}, "td": {"align"},
+    "div": {"class"}, "span": {"class"},
+    "a": {"href", "title", "rel"}, "img": {"src", "alt", "title", "width", "height"},
+    "em": set(), "strong": set(), "del": set(), "sub": set(), "sup": set(), "kbd": set(),
 }
 INLINE_ELEMENTS = {"a", "img", "em", "strong", "code", "del", "sub", "sup", "kbd"}
 FORBIDDEN_ELEMENTS = {
-    "script",
-    "style",
-    "iframe",
-    "object",
-    "embed",
-    "form",
-    "meta",
-    "base",
-    "svg",
-    "math",
-    "link",
-    "frame",
-    "frameset",
-    "applet",
-    "button",
-    "input",
-    "textarea",
-    "template",
-    "noscript",
-    "title",
-    "xmp",
-    "plaintext",
-    "isindex",
-    "portal",
-    "video",
-    "audio",
-    "source",
-    "param",
-    "marquee",
-    "details",
-    "html",
-    "head",
-    "body",
+    "script", "style", "iframe", "object", "embed", "form", "meta", "base", "svg", "math",
+    "link", "frame", "frameset", "applet", "button", "input", "textarea", "template", "noscript",
+    "title", "xmp", "plaintext", "isindex", "portal", "video", "audio", "source", "param",
+    "marquee", "details", "html", "head", "body",
 }
 SAFE_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
@@ -143,10 +90,8 @@ def problems(fragment: str, *, inline_only: bool = False) -> list[str]:
                 scheme = url_scheme(value)
                 if scheme is not None and scheme not in SAFE_SCHEMES:
                     found.append(f"{name}={value!r} on <{tag}> has scheme {scheme}")
-        if (
-            tag == "img"
-            and "src" in attributes
-            and not attributes["src"].lower().startswith(("http://", "https://"))
+        if tag == "img" and "src" in attributes and not attributes["src"].lower().startswith(
+            ("http://", "https://")
         ):
             found.append(f"img src={attributes['src']!r} is not an absolute http(s) URL")
         if tag == "a" and attributes.get("rel") != LINK_REL:
@@ -373,27 +318,12 @@ BOMBS: list[tuple[str, str]] = [
     ("too-long", "a" * (markup.MAX_LENGTH + 1)),
 ]
 REFUSED_UP_FRONT = {
-    "dash-list-markers",
-    "numbered-list-markers",
-    "open-brackets",
-    "open-links",
-    "quote-markers",
-    "quote-markers-without-spaces",
-    "nested-list-4-spaces",
-    "nested-list-2-spaces",
-    "nested-list-tabs",
-    "nested-numbered-3-spaces",
-    "nested-quotes-in-lists",
-    "quotes-deepening",
-    "unclosed-cdata",
-    "few-brackets-long-tail",
-    "links-with-unclosed-parens",
-    "links-with-unclosed-titles",
-    "setext-headings-in-one-block",
-    "rules-in-one-block",
-    "atx-headings-in-one-block",
-    "headings-inside-list-item",
-    "too-long",
+    "dash-list-markers", "numbered-list-markers", "open-brackets", "open-links", "quote-markers",
+    "quote-markers-without-spaces", "nested-list-4-spaces", "nested-list-2-spaces",
+    "nested-list-tabs", "nested-numbered-3-spaces", "nested-quotes-in-lists", "quotes-deepening",
+    "unclosed-cdata", "few-brackets-long-tail", "links-with-unclosed-parens",
+    "links-with-unclosed-titles", "setext-headings-in-one-block", "rules-in-one-block",
+    "atx-headings-in-one-block", "headings-inside-list-item", "too-long",
 }
 
 
@@ -453,14 +383,8 @@ def test_deepest_allowed_nesting_renders_even_on_a_deep_stack():
         "\n".join(f'- [doc {n}](https://example.com/{n} "title {n}")' for n in range(250)),
         "\n\n".join(f"## Part {number}\n\nText.\n\n---" for number in range(200)),
     ],
-    ids=[
-        "brackets-in-code",
-        "markers-in-code",
-        "unclosed-fence-runs-to-end",
-        "many-links",
-        "many-titled-links-in-list",
-        "many-sections",
-    ],
+    ids=["brackets-in-code", "markers-in-code", "unclosed-fence-runs-to-end", "many-links",
+         "many-titled-links-in-list", "many-sections"],
 )
 def test_ordinary_large_posts_are_not_refused(source):
     markup.check(source)
@@ -471,16 +395,7 @@ def test_ordinary_large_posts_are_not_refused(source):
 
 
 PAGE_FORBIDDEN_ELEMENTS = {
-    "iframe",
-    "object",
-    "embed",
-    "base",
-    "svg",
-    "math",
-    "frame",
-    "frameset",
-    "applet",
-    "style",
+    "iframe", "object", "embed", "base", "svg", "math", "frame", "frameset", "applet", "style",
 }
 
 
@@ -518,7 +433,9 @@ def test_payload_posted_through_the_forms_is_harmless_on_the_pages(app, client, 
     make_user("ann")
     login(client, "ann")
     title = _at_least(source[:140], 15)[:150]
-    response = client.submit("/questions/ask", {"title": title, "body": _at_least(source, 20), "tags": "xss"})
+    response = client.submit(
+        "/questions/ask", {"title": title, "body": _at_least(source, 20), "tags": "xss"}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     question_id = int(re.search(r"/questions/(\d+)", response.headers["Location"]).group(1))
     response = client.submit(f"/questions/{question_id}/answers", {"body": _at_least(source, 20)})
