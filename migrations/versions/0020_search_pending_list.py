@@ -2,10 +2,10 @@
 
 GIN takes new entries into a pending list and merges the list into the index when it outgrows
 gin_pending_list_limit, in the statement that tips it over, while every search reads the list
-through. At a million posts merging 4 MB made one post or vote in a few hundred wait over a
-second (the benchmark's answer page: p99 730-1,720 ms against 250 at 10k); merging 256 kB
-costs little, and a rebuild still goes through the list (fastupdate off made it 2.4 times
-slower). SQLite has no such index: nothing to do there.
+through. At a million posts merging 4 MB made about one post in a hundred wait up to a second
+or more (the benchmark's answer page: p99 730-1,720 ms against about 250 at 10k); merging
+256 kB costs little (p99 239 ms at 1M), and a rebuild still goes through the list (fastupdate
+off made it 2.4 times slower). SQLite has no such index: nothing to do there.
 
 Revision ID: 0020_search_pending_list
 Revises: 0019_ledger_total
