@@ -36,3 +36,16 @@ def test_the_search_index_merges_a_small_pending_list(app):
             text("SELECT reloptions FROM pg_class WHERE relname = 'ix_search_documents_document'")
         )
     assert options == ["gin_pending_list_limit=256"]
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="PostgreSQL's column storage; set TEST_DATABASE_URL")
+def test_search_documents_stay_in_their_rows(app):
+    """Migration 0021: a document is kept in its row (MAIN), not moved to the TOAST table."""
+    with db.engine.connect() as connection:
+        storage = connection.scalar(
+            text(
+                "SELECT attstorage FROM pg_attribute"
+                " WHERE attrelid = CAST('search_documents' AS regclass) AND attname = 'document'"
+            )
+        )
+    assert storage == "m"

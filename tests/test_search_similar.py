@@ -5,7 +5,7 @@ from whoosh import query as wq
 from whoosh import scoring, writing
 
 from forum.search import postgres_backend, whoosh_backend
-from tests.conftest import IS_POSTGRES, make_question, make_user
+from tests.conftest import IS_POSTGRES, make_answer, make_question, make_user
 from tests.test_search_support import ENGINES, use_engine
 
 THREADS = [
@@ -135,6 +135,21 @@ def test_a_common_lexeme_gives_a_bounded_number_of_candidates(postgres, monkeypa
     monkeypatch.setattr(postgres_backend, "SIMILAR_FORCED_POSTINGS", forced)
     hits = postgres.similar("Thermostat", "", 5)
     assert len(hits) == min(forced, 5)  # five threads say "thermostat"
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="PostgreSQL's similar(); set TEST_DATABASE_URL")
+def test_a_common_lexeme_gives_its_best_answered_threads(postgres, monkeypatch):
+    """The threads a common lexeme gives are its best answered, not the first the index holds."""
+    author, expert = make_user("quinn"), make_user("erin", role="expert")
+    asked = [make_question(author, title, body, tags) for title, body, tags in THREADS]
+    thermostat = [question for question in asked if "thermostat" in question.title.lower()]
+    for question in thermostat[-2:]:  # the two asked last
+        make_answer(expert, question)
+    monkeypatch.setattr(postgres_backend, "SIMILAR_COMMON_MIN", 0)
+    monkeypatch.setattr(postgres_backend, "SIMILAR_COMMON_SHARE", 0)
+    monkeypatch.setattr(postgres_backend, "SIMILAR_FORCED_POSTINGS", 2)
+    hits = postgres.similar("Thermostat", "", 5)
+    assert {hit.question_id for hit in hits} == {question.id for question in thermostat[-2:]}
 
 
 @pytest.mark.parametrize(

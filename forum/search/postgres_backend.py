@@ -57,11 +57,12 @@ SIMILAR_LENGTH_DAMPING = 0.2
 # matches in all (the most telling lexeme is always looked up); the best candidates by the idf
 # they share are then ranked exactly
 SIMILAR_POSTINGS_BUDGET = 20_000
-# ... but when even the most telling lexeme is common (in more than the budget, or than
-# SIMILAR_COMMON_SHARE of the threads), only this many of its threads, whichever the index
-# gives first: reading all of them grew with the forum (27,000 heap rows, 30 ms, at 1M posts)
-SIMILAR_FORCED_POSTINGS = 5_000
 SIMILAR_CANDIDATES = 200
+# ... but when even the most telling lexeme is common (in more than the budget, or than
+# SIMILAR_COMMON_SHARE of the threads), only this many of its threads, the best answered: read
+# in the order of answer quality, the walk stops there, where the GIN index gives every thread
+# of the lexeme first (at 1M posts, 27,000 to take 5,000 of them: 18 ms; the walk: 3 ms)
+SIMILAR_FORCED_POSTINGS = SIMILAR_CANDIDATES
 # lexemes in more than this share of the documents (and more than SIMILAR_COMMON_MIN) only rank
 SIMILAR_COMMON_SHARE = 0.1
 SIMILAR_COMMON_MIN = 1000
@@ -146,20 +147,19 @@ DRAFT_LEXEMES = text(
     """
 )
 # Set for the rest of the transaction (by their names in SET_PLANNER), returning the values before
-PLANNER_SETTINGS = {"seqscan": "off", "workers": "0", "plans": "force_custom_plan"}
+PLANNER_SETTINGS = {
+    "enable_seqscan": "off",
+    "enable_hashjoin": "off",
+    "enable_mergejoin": "off",
+    "max_parallel_workers_per_gather": "0",
+    "plan_cache_mode": "force_custom_plan",
+}
 SET_PLANNER = text(
-    """
-    WITH before AS MATERIALIZED (
-        SELECT current_setting('enable_seqscan') AS seqscan,
-            current_setting('max_parallel_workers_per_gather') AS workers,
-            current_setting('plan_cache_mode') AS plans
-    )
-    SELECT before.seqscan, before.workers, before.plans,
-        set_config('enable_seqscan', :seqscan, true),
-        set_config('max_parallel_workers_per_gather', :workers, true),
-        set_config('plan_cache_mode', :plans, true)
-    FROM before
-    """
+    "WITH before AS MATERIALIZED (SELECT "
+    + ", ".join(f"current_setting('{name}') AS {name}" for name in PLANNER_SETTINGS)
+    + ") SELECT "
+    + ", ".join(f"before.{name}, set_config('{name}', :{name}, true)" for name in PLANNER_SETTINGS)
+    + " FROM before"
 )
 
 _documents = SearchDocument.__table__
@@ -339,8 +339,6 @@ class PostgresBackend(SearchBackend):
             documents.quality, documents.created_at, documents.score
         )
         ranks = sort == "relevance" and positive is not None
-        if ranks:
-            statement = statement.add_columns(documents.document)
         if positive is not None:  # only common words: nothing to match (checked once, not per row)
             statement = statement.where(func.numnode(positive) > 0)
         first = (
@@ -360,7 +358,11 @@ class PostgresBackend(SearchBackend):
         page_rows = select(found.question_id, total.label("total"))
         final = _order(sort, found)
         if ranks:
-            rank = func.ts_rank_cd(WEIGHTS, found.document, positive, LENGTH_NORMALISATION)
+            # each candidate's document read again by its key: carried through the sorts above,
+            # a thousand documents spilled them to disk
+            ranked = _documents.alias("ranked")
+            page_rows = page_rows.join(ranked, ranked.c.question_id == found.question_id)
+            rank = func.ts_rank_cd(WEIGHTS, ranked.c.document, positive, LENGTH_NORMALISATION)
             final = [(rank * found.quality).desc()]
         offset = (page - 1) * per_page
         rows = connection.execute(
@@ -566,14 +568,16 @@ def _order(sort: str, columns) -> list:
 def _index_lookups(connection: Connection) -> Iterator[None]:
     """Plan the statements inside to find documents by the GIN index, in this process alone.
 
-    The planner does not count reading a document's (compressed, often TOASTed) tsvector, so
-    once ANALYZE has told it how common a lexeme is, for one in a few percent of the documents
-    (or more) it reads them all, which costs far more than the index (10k questions, a word in
-    a quarter of them: 73 ms against 47 ms); and a parallel plan's start-up costs more than
-    these lookups. Every statement is planned for its own words: the driver prepares a statement
-    run often on a connection, and PostgreSQL's generic plan for it, made without knowing the
-    words, read far more (at 1M posts, 33 ms of statements per search became 100 ms once the
-    statement had run ten times). Set for the transaction, and back as it was after.
+    The planner does not count reading a document's tsvector, so once ANALYZE has told it how
+    common a lexeme is, for one in a few percent of the documents (or more) it reads them all,
+    which costs far more than the index (10k questions, a word in a quarter of them: 73 ms
+    against 47 ms); and a parallel plan's start-up costs more than these lookups. The statements
+    join at most a few thousand candidates, by key: a hash or merge join read a whole table
+    instead (at 10k, a search joined its 924 candidates to posts by walking 8,386 of them). Every
+    statement is planned for its own words: the driver prepares a statement run often on a
+    connection, and PostgreSQL's generic plan for it, made without knowing the words, read far
+    more (at 1M posts, 33 ms of statements per search became 100 ms once the statement had run
+    ten times). Set for the transaction, and back as it was after.
     """
     before = connection.execute(SET_PLANNER, PLANNER_SETTINGS).one()
     try:
@@ -582,18 +586,22 @@ def _index_lookups(connection: Connection) -> Iterator[None]:
         connection.execute(SET_PLANNER, {name: getattr(before, name) for name in PLANNER_SETTINGS})
 
 
+BEST_FORCED = " ORDER BY quality DESC, created_at DESC, question_id DESC LIMIT :forced"
+
+
 @lru_cache(maxsize=256)
 def _similar_statement(lexemes: int, probed: tuple[int, ...], forced: bool):
     """similar()'s ranking for :q0… (tsquery text of one lexeme each) weighing :w0…, as SQL.
 
     Candidates: threads the GIN index finds by the probed lexemes, the :candidates best by the
     sum of their weights; each one's tsvector is read once (`|| ''`: a copy, so the ts_rank
-    calls below do not each decompress it), then ranked as _similar_ids says. A first probed
-    lexeme that is `forced` (common) gives at most :forced threads.
+    calls below do not each fetch one too long for its row from the TOAST table), then ranked
+    as _similar_ids says. A first probed lexeme that is `forced` (common) gives its :forced
+    best-answered threads.
     """
     hits = "\n        UNION ALL ".join(
         f"(SELECT question_id, CAST(:w{index} AS float8) AS weight FROM search_documents"
-        f" WHERE document @@ CAST(:q{index} AS tsquery){' LIMIT :forced' if forced and not n else ''})"
+        f" WHERE document @@ CAST(:q{index} AS tsquery){BEST_FORCED if forced and not n else ''})"
         for n, index in enumerate(probed)
     )
     similarity = " + ".join(
