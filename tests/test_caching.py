@@ -203,8 +203,9 @@ def test_people_of_high_reputation_fit_in_the_digest(client, people, thread):
 def test_views_are_counted_when_the_page_comes_from_the_store(app, thread):
     question, _ = thread
     tracking.discard_views()
-    for _ in range(3):
-        assert app.test_client().get(url(question)).status_code == 200  # three visitors
+    for n in range(3):  # three visitors
+        visitor = app.test_client()
+        assert visitor.get(url(question), environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}).status_code == 200
     assert tracking.flush_views() == 3
     db.session.expire_all()
     shown = page(app.test_client(), url(question))

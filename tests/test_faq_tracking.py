@@ -96,11 +96,29 @@ def test_an_anonymous_visitor_is_known_by_a_cookie(app, client, question):
     assert visitor_cookie(again) is None  # the cookie came back: the same visitor
     tracking.flush_views()
     assert views_of(question) == (1, 1)
-    app.test_client().get(url_of(question))  # no cookie: a new visitor
+    other = app.test_client()  # no cookie, another address: a new visitor
+    other.get(url_of(question), environ_base={"REMOTE_ADDR": "192.0.2.7"})
     tracking.flush_views()
     assert views_of(question) == (2, 2)
     visitors = set(db.session.scalars(select(PageView.visitor)))
     assert all(visitor.startswith("c:") for visitor in visitors) and len(visitors) == 2
+
+
+def test_a_client_that_never_keeps_cookies_counts_once_a_day(app, question, monkeypatch):
+    """A script without cookies is a new visitor on every request: it counts once, not each time."""
+    script = app.test_client(use_cookies=False)
+    for _ in range(3):
+        assert visitor_cookie(script.get(url_of(question))) is not None
+    other_browser = {"User-Agent": "curl/8.5.0"}
+    script.get(url_of(question), headers=other_browser)
+    script.get(url_of(question), headers=other_browser)
+    assert tracking.flush_views() == 2
+    assert views_of(question) == (2, 2)
+    assert script.get(url_of(question)).status_code == 200
+    assert tracking.flush_views() == 0  # remembered after the write too
+    at_day(monkeypatch, clock.utcnow() + timedelta(days=1))
+    script.get(url_of(question))
+    assert tracking.flush_views() == 1
 
 
 def test_the_cookie_is_secure_over_https_and_junk_cookies_are_replaced(client, question):
@@ -168,9 +186,9 @@ def test_the_buffer_is_written_when_due(app, client, question):
         app.config["VIEW_FLUSH_SECONDS"] = 3600
     app.config["VIEW_FLUSH_SIZE"] = 2
     try:
-        app.test_client().get(url_of(question))
+        app.test_client().get(url_of(question), environ_base={"REMOTE_ADDR": "192.0.2.1"})
         assert views_of(question) == (1, 1)  # one waiting
-        app.test_client().get(url_of(question))
+        app.test_client().get(url_of(question), environ_base={"REMOTE_ADDR": "192.0.2.2"})
         assert views_of(question) == (3, 3)  # two: the batch is full
     finally:
         app.config["VIEW_FLUSH_SIZE"] = 500

@@ -4,8 +4,11 @@
 cookie (`visitor`, HttpOnly, SameSite=Lax, Secure when the request came over HTTPS or
 SESSION_COOKIE_SECURE is on) and is `c:<token>`. The cookie is set on the first page that
 records something. Crawlers that say so in their User-Agent (bot, crawler, spider, slurp) are
-not counted at all; other clients without cookies (scripts, privacy modes) count once per
-request, since each comes back as a new visitor. A member who signs in during the day is one
+not counted at all. A request without the cookie is a new visitor, whose view counts unless
+the worker has already counted a view of that page that day for a request without the cookie
+from the same address and browser: a client that never keeps cookies (a script, a monitor)
+counts once a day per worker, not once a request, and two new visitors sharing an address and
+a browser build count once on their first day. A member who signs in during the day is one
 visitor before and another after.
 
 **Views.** `record_view(kind, id)` puts (kind, id, day, visitor) in the worker's in-memory
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import hashlib
 import re
 import secrets
 import threading
@@ -60,6 +64,9 @@ _CRAWLER = re.compile(r"bot|crawl|spider|slurp", re.IGNORECASE)
 _BUFFER_KEY = "faq.page_views"
 # on a failed write the views wait for the next attempt, up to this many batches
 _RETRY_BATCHES = 10
+# views counted for requests without the cookie, remembered by address and browser: at most
+# this many (about 15 MB), then forgotten at once
+COOKIELESS_KEPT = 100_000
 
 ViewKey = tuple[str, int, date, str]
 
@@ -112,12 +119,22 @@ class ViewBuffer:
         self._lock = threading.Lock()
         self._views: set[ViewKey] = set()
         self._last_write = time.monotonic()
+        self._cookieless: set[tuple[str, int, date, bytes]] = set()
 
     def __len__(self) -> int:
         return len(self._views)
 
-    def add(self, view: ViewKey) -> None:
+    def add(self, view: ViewKey, cookieless: bytes | None = None) -> None:
+        """Buffer a view; one made without the visitor cookie by the client digested as
+        `cookieless` only if no such view of the page that day is remembered."""
         with self._lock:
+            if cookieless is not None:
+                seen = (*view[:3], cookieless)
+                if seen in self._cookieless:
+                    return
+                if len(self._cookieless) >= COOKIELESS_KEPT:
+                    self._cookieless.clear()
+                self._cookieless.add(seen)
             self._views.add(view)
 
     def is_due(self, seconds: float, size: int) -> bool:
@@ -155,7 +172,15 @@ def record_view(kind: str, target_id: int) -> None:
     visitor = visitor_key()
     if visitor is None:
         return
-    _buffer().add((kind, target_id, clock.utcnow().date(), visitor))
+    _buffer().add((kind, target_id, clock.utcnow().date(), visitor), _cookieless_client())
+
+
+def _cookieless_client() -> bytes | None:
+    """For a request that brought no visitor cookie: its address and browser, digested."""
+    if not g.get("new_visitor_token"):
+        return None
+    client = f"{request.remote_addr}\n{request.headers.get('User-Agent', '')}"
+    return hashlib.blake2b(client.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 @functools.cache
@@ -216,8 +241,8 @@ def flush_views(app: Flask | None = None) -> int:
 
 
 def discard_views(app: Flask | None = None) -> None:
-    """Forget this worker's buffered views (tests start each case with none)."""
-    _buffer(app).take()
+    """Forget this worker's buffered and remembered views (tests start each case with none)."""
+    (app or current_app).extensions[_BUFFER_KEY] = ViewBuffer()
 
 
 def _flush_when_due(response):
