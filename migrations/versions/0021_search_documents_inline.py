@@ -5,7 +5,8 @@ every document over about 2 kB (half of them) went to the TOAST table: each one 
 took an index lookup and two chunks more. A search for a common word reads a few thousand in
 the order of answer quality, and at a million posts those scattered reads were most of its
 time (the ranking statement: 11.2 ms there against 6.0 at 10k; 7.6 ms with the documents in
-the row). STORAGE MAIN keeps a document in its row unless the row would not fit a page.
+the row, read by key). STORAGE MAIN keeps a document in its row unless the row would not fit a
+page.
 
 Rows are rewritten as they are next indexed; `flask search reindex` rewrites them all. SQLite
 has no such storage: nothing to do there.
