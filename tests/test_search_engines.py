@@ -187,6 +187,22 @@ def test_deleted_answers_are_not_searched(engine, forum_content):
     assert titles(engine, "is:unanswered") == [RESET]
 
 
+def test_a_result_shows_its_best_answers_and_counts_them_all(engine):
+    """A result reads the text of the answers starting within RESULT_ANSWERS_CHARS of HTML, best
+    first: a long thread is found by its last answer, whose text the excerpt leaves out, and its
+    status still counts that answer (here the only staff answer)."""
+    asker, member, expert = make_user("ann"), make_user("bob"), make_user("erin", role="expert")
+    question = make_question(asker, "The hub drops offline at night", "Every night around two.", "hub")
+    long_answer = " ".join(["Check the router's lease time and the hub's power saving."] * 100)
+    best = make_answer(member, question, long_answer)
+    make_answer(expert, question, "Update the hub firmware to the zanzibar release.")
+    best.score = 4
+    db.session.commit()
+    (hit,) = engine.search(parse_query("zanzibar")).items
+    assert hit.answer_status == "staff"
+    assert "zanzibar" not in str(hit.excerpt_html).lower()
+
+
 def test_edits_and_role_changes_reach_the_index(engine, forum_content):
     ann = accounts.get_user("ann")
     service.edit(ann, forum_content["reset"].id, "The kiosk keeps asking for it.", title=RESET)

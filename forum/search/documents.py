@@ -101,8 +101,8 @@ def load_documents(
     """Documents of the visible questions among the ids (deleted or unknown ones are left out).
 
     With `answers_chars` (for showing results, not for indexing), the text of a thread's
-    answers is that of those starting within the first `answers_chars` characters of their
-    HTML, best first; the status fields still count every answer.
+    answers is that of those starting within the first `answers_chars` characters (bytes, on
+    PostgreSQL) of their HTML, best first; the status fields still count every answer.
     """
     ids = sorted(set(question_ids))
     if not ids:
@@ -144,15 +144,18 @@ def load_documents(
     best_first = (_posts.c.score.desc(), _posts.c.id)
     body = _posts.c.body_html
     if answers_chars is not None:
-        before = func.sum(func.length(_posts.c.body_html)).over(
+        # PostgreSQL's octet_length reads a long body's stored size; length would decompress it
+        size = func.octet_length if connection.dialect.name == "postgresql" else func.length
+        before = func.sum(size(_posts.c.body_html)).over(
             partition_by=_posts.c.question_id, order_by=best_first, rows=(None, -1)
         )
         body = case((func.coalesce(before, 0) < answers_chars, body))
+    # one primary key lookup per answer: a join may read every user (a hash join over all of them)
+    role = select(_users.c.role).where(_users.c.id == _posts.c.author_id).scalar_subquery()
     answers = [
         row
         for row in connection.execute(
-            select(_posts.c.id, _posts.c.question_id, body.label("body_html"), _users.c.role, _posts.c.type)
-            .outerjoin(_users, _users.c.id == _posts.c.author_id)
+            select(_posts.c.id, _posts.c.question_id, body.label("body_html"), role.label("role"), _posts.c.type)
             .where(_posts.c.question_id.in_(visible_ids), _posts.c.deleted_at.is_(None))
             .order_by(_posts.c.question_id, *best_first)
         )
