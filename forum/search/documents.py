@@ -151,11 +151,11 @@ def load_documents(
         )
         body = case((func.coalesce(before, 0) < answers_chars, body))
     # one primary key lookup per answer: a join may read every user (a hash join over all of them)
-    role = select(_users.c.role).where(_users.c.id == _posts.c.author_id).scalar_subquery()
+    role = select(_users.c.role).where(_users.c.id == _posts.c.author_id).scalar_subquery().label("role")
     answers = [
         row
         for row in connection.execute(
-            select(_posts.c.id, _posts.c.question_id, body.label("body_html"), role.label("role"), _posts.c.type)
+            select(_posts.c.id, _posts.c.question_id, body.label("body_html"), role, _posts.c.type)
             .where(_posts.c.question_id.in_(visible_ids), _posts.c.deleted_at.is_(None))
             .order_by(_posts.c.question_id, *best_first)
         )
