@@ -3,7 +3,9 @@
 import pytest
 
 from forum.auth import service as accounts
+from forum.clock import utcnow
 from forum.extensions import db
+from forum.models import Post
 from forum.moderation import threads
 from forum.questions import service
 from forum.search import make_backend
@@ -176,6 +178,18 @@ def test_deleted_questions_are_never_found(engine, forum_content):
     assert engine.check().is_clean
     service.undelete(moderator, forum_content["reset"].id)
     assert titles(engine, "password") == [RESET]
+
+
+def test_a_question_deleted_before_its_index_entry_is_never_shown(engine, forum_content):
+    """The engine returns ids, the database the rows: a question deleted while its entry waits
+    to leave the index (here deleted in SQL, which queues nothing) is not among the results."""
+    db.session.execute(
+        Post.__table__.update().where(Post.id == forum_content["reset"].id).values(deleted_at=utcnow())
+    )
+    db.session.commit()
+    assert titles(engine, "password") == []
+    assert RESET not in titles(engine, "thermostat")
+    assert forum_content["reset"].id in engine.indexed_fingerprints()
 
 
 def test_deleted_answers_are_not_searched(engine, forum_content):

@@ -330,6 +330,8 @@ class PostgresBackend(SearchBackend):
         (a thread outside the candidates has no better answers than any inside). The planner
         does not count reading a tsvector, so a word in about a fifth of the documents may
         still read a few thousand. The candidates' count is the total ("1,000+" past the cap).
+        A question deleted since it was indexed (its entry leaves the index after the commit) is
+        left out when the page's rows are read, as with Whoosh, not looked up for every candidate.
         """
         connection = self._read_connection()
         positive = self._positive(query)
@@ -341,16 +343,9 @@ class PostgresBackend(SearchBackend):
         ranks = sort == "relevance" and positive is not None
         if positive is not None:  # only common words: nothing to match (checked once, not per row)
             statement = statement.where(func.numnode(positive) > 0)
-        first = (
+        candidates = (
             statement.order_by(*_order(sort, documents), documents.question_id.desc())
             .limit(cap + 1)
-            .subquery("first")
-        )
-        # questions deleted since they were indexed are left out here, not in every match
-        candidates = (
-            select(first)
-            .join(_posts, _posts.c.id == first.c.question_id)
-            .where(_posts.c.deleted_at.is_(None))
             .cte("candidates")
         )
         found = candidates.c
