@@ -338,7 +338,7 @@ class PostgresBackend(SearchBackend):
         full = _all_of([part for part in [positive, *self._negative(query)] if part is not None])
         documents = _documents.c
         statement = self._filtered(query, full).add_columns(
-            documents.quality, documents.created_at, documents.score
+            documents.quality, documents.created_at, documents.score, _row_address(_documents).label("row")
         )
         ranks = sort == "relevance" and positive is not None
         if positive is not None:  # only common words: nothing to match (checked once, not per row)
@@ -353,10 +353,11 @@ class PostgresBackend(SearchBackend):
         page_rows = select(found.question_id, total.label("total"))
         final = _order(sort, found)
         if ranks:
-            # each candidate's document read again by its key: carried through the sorts above,
-            # a thousand documents spilled them to disk
+            # each candidate's document read again at its row address (the statement's snapshot
+            # keeps it there): carried through the sorts above, a thousand documents spilled them
+            # to disk, and a lookup by key descends the primary key's index for each
             ranked = _documents.alias("ranked")
-            page_rows = page_rows.join(ranked, ranked.c.question_id == found.question_id)
+            page_rows = page_rows.join(ranked, _row_address(ranked) == found.row)
             rank = func.ts_rank_cd(WEIGHTS, ranked.c.document, positive, LENGTH_NORMALISATION)
             final = [(rank * found.quality).desc()]
         offset = (page - 1) * per_page
@@ -548,6 +549,11 @@ class PostgresBackend(SearchBackend):
         parameters["any"] = " | ".join(parameters[f"q{index}"] for index in range(len(lexemes)))
         statement = _similar_statement(len(lexemes), tuple(probed), forced)
         return list(connection.scalars(statement, parameters))
+
+
+def _row_address(table):
+    """The row's physical address (ctid): a join on it reads the row directly (a TID scan)."""
+    return literal_column(f"{table.name}.ctid")
 
 
 def _order(sort: str, columns) -> list:
