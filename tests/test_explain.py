@@ -201,7 +201,7 @@ def test_search_reads_each_candidate_at_its_row_address(app):
     statement at 1M posts."""
     author = make_user("ann")
     for number in range(30):
-        make_question(author, f"Thermostat loses its schedule, case {number}", "After an update.", "thermostat")
+        make_question(author, f"Thermostat loses its schedule, case {number}", "After an update.", "hub")
     statements = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
