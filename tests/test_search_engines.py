@@ -182,13 +182,15 @@ def test_deleted_questions_are_never_found(engine, forum_content):
 
 def test_a_question_deleted_before_its_index_entry_is_never_shown(engine, forum_content):
     """The engine returns ids, the database the rows: a question deleted while its entry waits
-    to leave the index (here deleted in SQL, which queues nothing) is not among the results."""
+    to leave the index (here deleted in SQL, which queues nothing) is not among the results, nor
+    among similar questions."""
     db.session.execute(
         Post.__table__.update().where(Post.id == forum_content["reset"].id).values(deleted_at=utcnow())
     )
     db.session.commit()
     assert titles(engine, "password") == []
     assert RESET not in titles(engine, "thermostat")
+    assert RESET not in [hit.title for hit in engine.similar(RESET, "", limit=5)]
     assert forum_content["reset"].id in engine.indexed_fingerprints()
 
 

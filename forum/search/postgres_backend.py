@@ -595,13 +595,14 @@ def _similar_statement(lexemes: int, probed: tuple[int, ...], forced: bool):
     """similar()'s ranking for :q0… (tsquery text of one lexeme each) weighing :w0…, as SQL.
 
     Candidates: threads the GIN index finds by the probed lexemes, the :candidates best by the
-    sum of their weights; each one's tsvector is read once (`|| ''`: a copy, so the ts_rank
-    calls below do not each fetch one too long for its row from the TOAST table), then ranked
-    as _similar_ids says. A first probed lexeme that is `forced` (common) gives its :forced
-    best-answered threads.
+    sum of their weights; each one's tsvector is read once, at the row address the match found
+    it (`|| ''`: a copy, so the ts_rank calls below do not each fetch one too long for its row
+    from the TOAST table), then ranked as _similar_ids says. A question deleted since it was
+    indexed is left out when the rows are read (as by search). A first probed lexeme that is
+    `forced` (common) gives its :forced best-answered threads.
     """
     hits = "\n        UNION ALL ".join(
-        f"(SELECT question_id, CAST(:w{index} AS float8) AS weight FROM search_documents"
+        f"(SELECT question_id, ctid AS row, CAST(:w{index} AS float8) AS weight FROM search_documents"
         f" WHERE document @@ CAST(:q{index} AS tsquery){BEST_FORCED if forced and not n else ''})"
         for n, index in enumerate(probed)
     )
@@ -615,13 +616,12 @@ def _similar_statement(lexemes: int, probed: tuple[int, ...], forced: bool):
             SELECT d.question_id, d.has_accepted, d.is_answered,
                 d.document || CAST('' AS tsvector) AS document
             FROM (
-                SELECT hits.question_id FROM ({hits}) AS hits
-                GROUP BY hits.question_id
+                SELECT hits.question_id, hits.row FROM ({hits}) AS hits
+                GROUP BY hits.question_id, hits.row
                 ORDER BY sum(hits.weight) DESC, hits.question_id
                 LIMIT :candidates
             ) AS c
-            JOIN search_documents AS d ON d.question_id = c.question_id
-            JOIN posts AS p ON p.id = d.question_id AND p.deleted_at IS NULL
+            JOIN search_documents AS d ON d.ctid = c.row
             OFFSET 0
         ) AS f
         ORDER BY ({similarity}) / (1 + {SIMILAR_LENGTH_DAMPING} * ln(1 + length(f.document))) DESC,
