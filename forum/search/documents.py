@@ -31,6 +31,7 @@ VOCABULARY_WORD = re.compile(r"[^\W\d_]{3,30}")
 
 _posts = Post.__table__
 _users = User.__table__
+_tags = Tag.__table__
 _BLOCK_TAG = re.compile(r"</?(?:p|br|hr|h\d|li|ul|ol|pre|blockquote|tr|td|th|table|div)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
 # C0 controls, and the private-use characters the PostgreSQL engine highlights with
@@ -134,10 +135,10 @@ def load_documents(
         return {}
     visible_ids = [row.id for row in questions]
     tags: dict[int, list[str]] = {}
+    # a primary key lookup per tag, as for the answers' roles: PostgreSQL hashed every tag
+    tag_name = select(_tags.c.name).where(_tags.c.id == question_tags.c.tag_id).scalar_subquery()
     for question_id, name in connection.execute(
-        select(question_tags.c.question_id, Tag.__table__.c.name)
-        .join(Tag.__table__, Tag.__table__.c.id == question_tags.c.tag_id)
-        .where(question_tags.c.question_id.in_(visible_ids))
+        select(question_tags.c.question_id, tag_name).where(question_tags.c.question_id.in_(visible_ids))
     ):
         tags.setdefault(question_id, []).append(name)
     # the same for answers: given `type = 'answer'`, SQLite would walk every answer
