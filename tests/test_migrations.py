@@ -49,3 +49,17 @@ def test_search_documents_stay_in_their_rows(app):
             )
         )
     assert storage == "m"
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="PostgreSQL's column statistics; set TEST_DATABASE_URL")
+def test_search_documents_keep_many_lexemes_in_their_statistics(app):
+    """Migration 0022: ANALYZE keeps 10x the default most common lexemes, from which similar()
+    takes the document frequencies it would otherwise count through the GIN index."""
+    with db.engine.connect() as connection:
+        target = connection.scalar(
+            text(
+                "SELECT attstattarget FROM pg_attribute"
+                " WHERE attrelid = CAST('search_documents' AS regclass) AND attname = 'document'"
+            )
+        )
+    assert target == 1000
