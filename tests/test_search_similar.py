@@ -1,9 +1,11 @@
 """similar()'s fast paths give what the plain way would: Whoosh's own BM25F, and drafts of any text."""
 
 import pytest
+from sqlalchemy import event, text
 from whoosh import query as wq
 from whoosh import scoring, writing
 
+from forum.extensions import db
 from forum.search import postgres_backend, whoosh_backend
 from tests.conftest import IS_POSTGRES, make_answer, make_question, make_user
 from tests.test_search_support import ENGINES, use_engine
@@ -150,6 +152,46 @@ def test_a_common_lexeme_gives_its_best_answered_threads(postgres, monkeypatch):
     monkeypatch.setattr(postgres_backend, "SIMILAR_FORCED_POSTINGS", 2)
     hits = postgres.similar("Thermostat", "", 5)
     assert {hit.question_id for hit in hits} == {question.id for question in thermostat[-2:]}
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="PostgreSQL's similar(); set TEST_DATABASE_URL")
+def test_lexeme_statistics_are_read_once_for_each_analyze(postgres):
+    """The common lexemes' shares (a large row of pg_stats) are read by a process once after each
+    ANALYZE, not by every similar(); with them or by a count, a lexeme's frequency is exact here
+    (ANALYZE sees every document of a small table)."""
+    author = make_user("quinn")
+    for title, body, tags in THREADS:
+        make_question(author, title, body, tags)
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    def analyze() -> None:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE search_documents"))
+
+    def draft() -> dict[str, int]:
+        connection = db.session.connection()
+        lexemes, total = postgres._draft_lexemes(connection, "Thermostat wifi at night", "router offline")
+        db.session.commit()  # a request's transaction ends: the next one sees a new ANALYZE
+        assert total == len(THREADS)
+        return {item.lexeme: item.frequency for item in lexemes}
+
+    def shares_read() -> int:
+        return sum(statement == postgres_backend.LEXEME_SHARES.text for statement in sent)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        analyze()
+        first = draft()
+        assert first == {"thermostat": 5, "wifi": 3, "night": 2, "router": 2, "offlin": 1}
+        assert len(postgres._shares.shares) > 1 and shares_read() == 1
+        assert draft() == first and shares_read() == 1
+        analyze()
+        assert draft() == first and shares_read() == 2
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize(

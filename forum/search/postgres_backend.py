@@ -9,6 +9,7 @@ words of the questions.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 from collections import Counter
@@ -97,54 +98,49 @@ ADD_WORDS = text(
     "INSERT INTO search_words (word, frequency) VALUES (:word, :frequency) ON CONFLICT DO NOTHING"
 )
 
-# The lexemes of a draft (stemmed as the documents are), how often each occurs, and in how many
-# documents: the share ANALYZE found for the common ones (pg_stats' most common elements of
-# the column, about 10,000 at its statistics target of 1,000: migration 0022), a count through
-# the GIN index for the others (a bitmap heap scan visits each match), stopping at twice the rarest share
-# the statistics list times the documents (at least :count_min; :unknown_share of them when
-# never analysed). Each row also carries the number of documents (ANALYZE's estimate, or a
-# count when there is none).
+# The lexemes of a draft (stemmed as the documents are) and how often each occurs in it; the
+# number of documents (ANALYZE's estimate, or a count when there is none) and when ANALYZE last
+# made the column's statistics (by hand or by autovacuum), so each process reads the lexeme
+# shares of those statistics again only when they change (LEXEME_SHARES)
 DRAFT_LEXEMES = text(
-    r"""
-    WITH statistics AS MATERIALIZED (
-        SELECT CAST(CAST(s.most_common_elems AS text) AS text[]) AS lexemes,
-            s.most_common_elem_freqs AS shares
-        FROM pg_stats AS s
-        WHERE s.schemaname = current_schema() AND s.tablename = 'search_documents'
-            AND s.attname = 'document'
-    ),
-    size AS MATERIALIZED (
-        SELECT CASE WHEN c.reltuples > 0 THEN c.reltuples
-            ELSE (SELECT count(*) FROM search_documents) END AS documents
-        FROM pg_class AS c WHERE c.oid = CAST('search_documents' AS regclass)
-    ),
-    bound AS MATERIALIZED (
-        SELECT size.documents, CAST(greatest(:count_min, ceil(2 * size.documents * coalesce(
-            (SELECT st.shares[array_length(st.lexemes, 1) + 1] FROM statistics AS st),
-            :unknown_share))) AS bigint) AS cap
-        FROM size
-    ),
-    common AS (
-        SELECT u.lexeme, u.share
-        FROM statistics AS st, unnest(st.lexemes, st.shares) AS u(lexeme, share)
-    ),
-    draft AS (
+    """
+    SELECT d.part, d.lexeme, d.tf, s.documents, s.analysed
+    FROM (
         SELECT 'title' AS part, lexeme, coalesce(array_length(positions, 1), 1) AS tf
         FROM unnest(to_tsvector('english', :title))
         UNION ALL
         SELECT 'body', lexeme, coalesce(array_length(positions, 1), 1)
         FROM unnest(to_tsvector('english', :body))
-    )
-    SELECT d.part, d.lexeme, d.tf, b.documents,
-        CASE WHEN c.share IS NOT NULL THEN greatest(1, round(c.share * b.documents)) ELSE (
-            SELECT count(*) FROM (
-                SELECT 1 FROM search_documents AS x
-                WHERE x.document @@ CAST(
-                    '''' || replace(replace(d.lexeme, '\', '\\'), '''', '''''') || '''' AS tsquery)
-                LIMIT b.cap
-            ) AS m
-        ) END AS matches
-    FROM draft AS d CROSS JOIN bound AS b LEFT JOIN common AS c ON c.lexeme = d.lexeme
+    ) AS d CROSS JOIN (
+        SELECT CASE WHEN c.reltuples > 0 THEN c.reltuples
+                ELSE (SELECT count(*) FROM search_documents) END AS documents,
+            concat(pg_stat_get_last_analyze_time(c.oid), ' ', pg_stat_get_last_autoanalyze_time(c.oid))
+                AS analysed
+        FROM pg_class AS c WHERE c.oid = CAST('search_documents' AS regclass)
+    ) AS s
+    """
+)
+# The share of the documents ANALYZE found each common lexeme in: pg_stats' most common elements
+# of the column, about 10,000 at its statistics target of 1,000 (migration 0022); the shares end
+# with the least and greatest of them and the share of NULLs. Reading them costs 8 ms (the
+# statistics row is large and compressed), so a process keeps them (_LexemeShares).
+LEXEME_SHARES = text(
+    """
+    SELECT CAST(CAST(s.most_common_elems AS text) AS text[]) AS lexemes, s.most_common_elem_freqs AS shares
+    FROM pg_stats AS s
+    WHERE s.schemaname = current_schema() AND s.tablename = 'search_documents' AND s.attname = 'document'
+    """
+)
+# How many documents contain each of the draft's rarer lexemes (not among the common ones), counted
+# through the GIN index up to :cap (a bitmap heap scan visits each match)
+LEXEME_COUNTS = text(
+    """
+    SELECT u.lexeme, (
+        SELECT count(*) FROM (
+            SELECT 1 FROM search_documents AS x WHERE x.document @@ CAST(u.query AS tsquery) LIMIT :cap
+        ) AS m
+    ) AS matches
+    FROM unnest(CAST(:lexemes AS text[]), CAST(:queries AS text[])) AS u(lexeme, query)
     """
 )
 # Set for the rest of the transaction (by their names in SET_PLANNER), returning the values before
@@ -196,6 +192,20 @@ class _Lexeme:
     frequency: int
 
 
+@dataclass(frozen=True)
+class _LexemeShares:
+    """LEXEME_SHARES as a process keeps them, with when ANALYZE made them (DRAFT_LEXEMES' analysed)."""
+
+    analysed: str
+    shares: dict[str, float]
+    rarest: float | None  # the least share listed (None: the column was never analysed)
+
+    def cap(self, documents: float) -> int:
+        """How far to count a lexeme not listed: twice what the rarest one listed has."""
+        share = SIMILAR_UNKNOWN_SHARE if self.rarest is None else self.rarest
+        return max(SIMILAR_COUNT_MIN, math.ceil(2 * documents * share))
+
+
 def _all_of(parts: list):
     return reduce(func.tsquery_and, parts) if parts else None
 
@@ -209,6 +219,7 @@ class PostgresBackend(SearchBackend):
         super().__init__(config)
         self.timeout = float(config["SEARCH_WRITER_TIMEOUT"])
         self.delay = float(config["SEARCH_WRITER_DELAY"])
+        self._shares = _LexemeShares("", {}, None)
 
     @contextmanager
     def _locked(self, timeout: float | None = None) -> Iterator[Connection]:
@@ -490,23 +501,31 @@ class PostgresBackend(SearchBackend):
 
         As in Whoosh: a title lexeme weighs SIMILAR_TITLE_WEIGHT × idf, a body lexeme its idf.
         """
-        rows = connection.execute(
-            DRAFT_LEXEMES,
-            {
-                "title": title,
-                "body": body,
-                "count_min": SIMILAR_COUNT_MIN,
-                "unknown_share": SIMILAR_UNKNOWN_SHARE,
-            },
-        ).all()
-        total = round(rows[0].documents) if rows else 0
+        rows = [
+            row
+            for row in connection.execute(DRAFT_LEXEMES, {"title": title, "body": body})
+            if 2 <= len(row.lexeme) <= MAX_LEXEME_CHARS
+        ]
+        if not rows:
+            return [], 0
+        documents = rows[0].documents
+        known = self._lexeme_shares(connection, rows[0].analysed)
+        frequency = {
+            row.lexeme: max(1, round(known.shares[row.lexeme] * documents))
+            for row in rows
+            if row.lexeme in known.shares
+        }
+        rarer = sorted({row.lexeme for row in rows} - frequency.keys())
+        counts = connection.execute(
+            LEXEME_COUNTS,
+            {"lexemes": rarer, "queries": [_quoted(lexeme) for lexeme in rarer], "cap": known.cap(documents)},
+        )
+        frequency.update((row.lexeme, int(row.matches)) for row in counts)
+        total = round(documents)
         title_counts: Counter = Counter()
         body_counts: Counter = Counter()
-        frequency: dict[str, int] = {}
         for row in rows:
-            if 2 <= len(row.lexeme) <= MAX_LEXEME_CHARS:
-                frequency[row.lexeme] = int(row.matches)
-                (title_counts if row.part == "title" else body_counts)[row.lexeme] += row.tf
+            (title_counts if row.part == "title" else body_counts)[row.lexeme] += row.tf
         for lexeme in title_counts:
             body_counts.pop(lexeme, None)
         title_terms = ranking.distinctive_terms(
@@ -526,6 +545,20 @@ class PostgresBackend(SearchBackend):
             for lexeme, _ in body_terms
         ]
         return lexemes, total
+
+    def _lexeme_shares(self, connection: Connection, analysed: str) -> _LexemeShares:
+        """The common lexemes' shares, read again when ANALYZE has made new statistics."""
+        known = self._shares
+        if known.analysed != analysed:
+            row = connection.execute(LEXEME_SHARES).first()
+            if row is None or row.lexemes is None:
+                known = _LexemeShares(analysed, {}, None)
+            else:
+                listed = len(row.lexemes)
+                shares = dict(zip(row.lexemes, row.shares[:listed], strict=True))
+                known = _LexemeShares(analysed, shares, row.shares[listed])
+            self._shares = known
+        return known
 
     def _rank_similar(
         self, connection: Connection, lexemes: list[_Lexeme], total: int, limit: int
