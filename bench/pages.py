@@ -21,7 +21,9 @@ so a figure may come from a young worker.
 Pages: the home list; the question with 10 answers and 20 comments (bench/seed.py's first),
 anonymous and signed in (as `bench`, through the login form, then opening the question once as a
 browser would; the session cookie goes to wrk);
-the tag list; search; similar questions (`GET /api/v1/similar?title=`); posting an answer
+the tag list; search; similar questions (`GET /api/v1/similar?title=`) for one draft, and for
+drafts that change with every request (`similar_drafts`: the titles of 200 other questions in
+turn, as customers typing their own questions send); posting an answer
 (`POST /api/v1/questions/<id>/answers` with a bearer token, spread over 200 other questions);
 voting (`POST /api/v1/posts/<id>/vote`, up then retracted, over 500 answers). The write pages
 run last, since they add rows. Progress goes to stderr, the table (Markdown) to stdout.
@@ -52,14 +54,27 @@ sys.path.insert(0, str(ROOT))
 
 BENCH_USERNAME, BENCH_PASSWORD = "bench", "bench-password"
 USER_AGENT = "forum-bench"
-PAGES = ("home", "question", "question_signed_in", "tags", "search", "similar", "answer", "vote")
+PAGES = (
+    "home",
+    "question",
+    "question_signed_in",
+    "tags",
+    "search",
+    "similar",
+    "similar_drafts",
+    "answer",
+    "vote",
+)
+# similar_drafts: this many titles, of the questions after the showcase one (the same dump rows
+# at every size: bench/seed.py writes the dumps' questions first, in order)
+DRAFTS = 200
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
 @dataclass
 class Page:
-    """One benchmarked request: a GET path, or a wrk Lua script for writes."""
+    """One benchmarked request: a GET path, or a wrk Lua script (writes, and drafts that change)."""
 
     name: str
     path: str
@@ -115,6 +130,9 @@ def prepare(rounds_dir: Path) -> tuple[dict, list[Page]]:
             .offset(50)
             .limit(200)
         ).all()
+        drafts = db.session.scalars(
+            select(Question.title).where(Question.id > question.id).order_by(Question.id).limit(DRAFTS)
+        ).all()
         vote_targets = db.session.scalars(
             select(Answer.id)
             .where(
@@ -137,6 +155,7 @@ def prepare(rounds_dir: Path) -> tuple[dict, list[Page]]:
             "question_path": f"/questions/{question.id}/{question.slug}",
             "query": " ".join(words),
             "similar_title": (other.title if other else question.title) or "",
+            "drafts": [title for title in drafts if title] or [question.title],
             "answer_targets": list(answer_targets),
             "vote_targets": list(vote_targets),
             "token": token,
@@ -148,7 +167,7 @@ def prepare(rounds_dir: Path) -> tuple[dict, list[Page]]:
 
 
 def make_pages(facts: dict, work: Path) -> list[Page]:
-    """The pages, the write ones with their Lua scripts."""
+    """The pages, those that change their requests with their Lua scripts."""
     bearer = {"Authorization": f"Bearer {facts['token']}", "Content-Type": "application/json"}
     answer_lua = work / "answer.lua"
     answer_lua.write_text(
@@ -177,6 +196,18 @@ request = function()
 end
 """
     )
+    drafts_lua = work / "similar_drafts.lua"
+    paths = [f"/api/v1/similar?{urllib.parse.urlencode({'title': title})}" for title in facts["drafts"]]
+    drafts_lua.write_text(
+        "n = 0\npaths = {" + ", ".join(f'"{path}"' for path in paths) + "}\n"
+        + _lua_headers({})
+        + """
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n % #paths) + 1], headers)
+end
+"""
+    )
     similar = urllib.parse.urlencode({"title": facts["similar_title"]})
     return [
         Page("home", "/"),
@@ -185,6 +216,7 @@ end
         Page("tags", "/tags"),
         Page("search", "/search?" + urllib.parse.urlencode({"q": facts["query"]})),
         Page("similar", f"/api/v1/similar?{similar}"),
+        Page("similar_drafts", paths[0], script=str(drafts_lua)),
         Page("answer", "/", script=str(answer_lua)),
         Page("vote", "/", script=str(vote_lua)),
     ]
@@ -195,8 +227,8 @@ def _lua_targets(ids: list[int]) -> str:
 
 
 def _lua_headers(headers: dict[str, str]) -> str:
-    pairs = ", ".join(f'["{name}"] = "{value}"' for name, value in headers.items())
-    return f'headers = {{{pairs}, ["User-Agent"] = "{USER_AGENT}"}}\n'
+    pairs = "".join(f'["{name}"] = "{value}", ' for name, value in headers.items())
+    return f'headers = {{{pairs}["User-Agent"] = "{USER_AGENT}"}}\n'
 
 
 def count_statements(app, pages: list[Page], facts: dict) -> None:
