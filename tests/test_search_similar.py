@@ -118,33 +118,6 @@ def test_similar_rescoring_reads_kept_blocks_across_segments_deletions_and_evict
     backend.close()
 
 
-def test_similar_rescores_only_candidates_whose_bound_can_still_win(tmp_path, monkeypatch):
-    """A candidate is rescored on a common term only while its own bound (its length, the
-    greatest weight of the block its posting would be in) can still reach the top: one thread
-    saying the common word thirty times does not make every candidate's block worth decoding."""
-    monkeypatch.setattr(whoosh_backend, "SIMILAR_POSTINGS_BUDGET", 0)
-    monkeypatch.setattr(whoosh_backend, "CHEAP_POSTINGS", 100)  # "alpha" is read whole, "router" rescores
-    config = {"SEARCH_INDEX_PATH": str(tmp_path), "SEARCH_WRITER_TIMEOUT": 5, "SEARCH_WRITER_DELAY": 0.01}
-    backend = whoosh_backend.WhooshBackend(config)
-    writer = backend._writer()
-    for number in range(1000):  # "router" in every thread, once; in the last, thirty times
-        words = ["router"] * (30 if number == 999 else 1)
-        if number % 50 == 0 and number <= 600:  # thirteen candidates, in five blocks of 128
-            words += ["alpha"] * (4 if number == 0 else 1)
-        writer.add_document(question_id=str(number), title=f"thread {number}", content=" ".join(words))
-    writer.commit(mergetype=writing.NO_MERGE)
-    wanted = [("alpha", 1.0), ("router", 1.0)]
-    cache = whoosh_backend._PostingsCache(1_000_000)
-    searcher = backend._searcher()
-    ours = whoosh_backend._similar_scores(whoosh_backend._Kept(searcher, 0), wanted, 1, cache)
-    expected = _bm25f(backend._open(), wanted)
-    assert max(expected, key=expected.get) == 0 and list(ours) == [0]
-    assert ours[0] == pytest.approx(expected[0], rel=1e-9)
-    decoded = {key[2]: len(blocks.decoded) for key, blocks in cache._terms.items()}
-    assert decoded["router"] == 1  # thread 0's block only, of the five the candidates are in
-    backend.close()
-
-
 def test_similar_ranks_the_closest_thread_first(engine, threads):
     hits = engine.similar("Thermostat loses wifi every night", "It drops off the network around midnight.", 3)
     assert hits[0].question_id == threads[0].id

@@ -52,8 +52,6 @@ BM25_B = 0.75
 # median against these 8.5)
 SIMILAR_POSTINGS_BUDGET = 10_000
 SIMILAR_CANDIDATES = 400
-# scores this close count as a tie (the ranking rounds them to 6 decimals): a bound never cuts one
-SCORE_TIE = 1e-6
 # a term in this many documents or fewer is always read whole
 CHEAP_POSTINGS = 1000
 # the postings blocks similar() has decoded, kept by segment across searchers, counted in
@@ -514,13 +512,11 @@ class _Clause:
 
 @dataclass
 class _TermBlocks:
-    """One term's postings in one segment, by block: each block's last document, greatest weight
-    and where it starts in the postings file, and the blocks decoded so far (document numbers,
-    weights)."""
+    """One term's postings in one segment, by block: each block's last document and where it
+    starts in the postings file, and the blocks decoded so far (document numbers, weights)."""
 
     key: tuple[str, str, str]  # segment, field, term
     last_ids: array
-    max_weights: array
     starts: list[int]
     decoded: dict[int, tuple[array, array]] = field(default_factory=dict)
 
@@ -561,13 +557,6 @@ class _PostingsCache:
             else:
                 self._terms.move_to_end(key)
             return blocks
-
-    @staticmethod
-    def weight_bound(blocks: _TermBlocks, docnum: int) -> float:
-        """The most the term can weigh in the segment's document `docnum`: the greatest weight
-        of the block it would be in (its header says, nothing to decode)."""
-        index = bisect_left(blocks.last_ids, docnum)
-        return blocks.max_weights[index] if index < len(blocks.last_ids) else 0.0
 
     def weight(self, blocks: _TermBlocks, segment, docnum: int, opened: dict) -> float:
         """The term's weight in the segment's document `docnum` (0.0 if it has no posting);
@@ -623,21 +612,19 @@ class _PostingsCache:
         """What a term's entry counts for, in postings: each decoded one, and the memory of the
         entry, its directory and its blocks (a term a segment lacks still has an entry)."""
         decoded = blocks.decoded.values()
-        directory = 2 * len(blocks.starts)
-        return TERM_OVERHEAD + directory + sum(len(ids) + BLOCK_OVERHEAD for ids, _ in decoded)
+        return TERM_OVERHEAD + len(blocks.starts) + sum(len(ids) + BLOCK_OVERHEAD for ids, _ in decoded)
 
     @staticmethod
     def _directory(key: tuple[str, str, str], segment) -> _TermBlocks:
         matcher = _leaf_matcher(segment, *key[1:])
-        last_ids, max_weights, starts = array("I"), array("f"), []
+        last_ids, starts = array("I"), []
         start = matcher._baseoffset if matcher is not None else None
         while start is not None:
             matcher._goto(start)  # reads the block's header only
             last_ids.append(matcher._maxid)
-            max_weights.append(matcher._maxweight)
             starts.append(start)
             start = None if matcher._lastblock else matcher._nextoffset
-        return _TermBlocks(key, last_ids, max_weights, starts)
+        return _TermBlocks(key, last_ids, starts)
 
 
 def _leaf_matcher(segment, fieldname: str, term: str) -> W3LeafMatcher | None:
@@ -709,10 +696,7 @@ def _similar_scores(
        has found into the top `limit`, and SIMILAR_POSTINGS_BUDGET postings allow.
     2. The common clauses left only add to the SIMILAR_CANDIDATES documents found with the best
        scores so far, one document at a time, most telling clause first, until the document
-       cannot make it any more. A document's bound is its score so far plus what each clause can
-       add to it at most, for its own length and the greatest weight of the block its posting
-       would be in (from the block's header): the most promising go first, so the threshold
-       rises soonest and the rest stop at their bounds, mostly before a block is decoded.
+       cannot make it any more.
 
     Both read postings through `postings` (_PostingsCache): each block is decoded once and kept.
 
@@ -780,45 +764,23 @@ def _similar_scores(
     best_found = heapq.nlargest(max(SIMILAR_CANDIDATES, limit), scores.items(), key=itemgetter(1))
     if len(best_found) >= limit:
         threshold = best_found[limit - 1][1]
+    candidates = [docnum for docnum, score in best_found if score + after[0] >= threshold]
     bases = [base for _, base, _ in leaves]
     terms: dict[tuple[int, str], _TermBlocks] = {}  # by clause and segment
-
-    def blocks_of(index: int, segment, segment_id: str) -> _TermBlocks:
-        blocks = terms.get((index, segment_id))
-        if blocks is None:
-            fieldname, term = deferred[index].fieldname, deferred[index].term
-            blocks = terms[index, segment_id] = postings.term(segment, segment_id, fieldname, term)
-        return blocks
-
-    # what each clause can add to each candidate at most: for the candidate's own length, the
-    # greatest weight of the block its posting would be in (read from the block's header)
-    bounded = []
-    for docnum, score in best_found:
-        if score + after[0] < threshold:
-            continue
-        segment, base, segment_id = leaves[bisect_right(bases, docnum) - 1]
-        bounds = []
-        for index, clause in enumerate(deferred):
-            most = postings.weight_bound(blocks_of(index, segment, segment_id), docnum - base)
-            size = length(lengths_of(clause.fieldname), clause.fieldname, docnum) if most else 0.0
-            bounds.append(clause.score(most, size) if most else 0.0)
-        bounded.append((score + sum(bounds), docnum, score, bounds))
-    bounded.sort(reverse=True)  # the most promising first: the threshold rises soonest
     opened: dict = {}  # the matchers opened to decode blocks, by term and segment
     complete: dict[int, float] = {}
     best: list[float] = []  # the `limit` best complete scores, smallest first
-    for most, docnum, score, bounds in bounded:
-        if most < threshold - SCORE_TIE:
-            break  # nor can any after it
+    for docnum in sorted(candidates):
+        score = scores[docnum]
         segment, base, segment_id = leaves[bisect_right(bases, docnum) - 1]
-        rest = most - score
         for index, clause in enumerate(deferred):
-            if score + rest < threshold - SCORE_TIE:
+            if score + after[index] < threshold:
                 break
-            rest -= bounds[index]
-            if not bounds[index]:
-                continue
-            weight = postings.weight(blocks_of(index, segment, segment_id), segment, docnum - base, opened)
+            blocks = terms.get((index, segment_id))
+            if blocks is None:
+                blocks = postings.term(segment, segment_id, clause.fieldname, clause.term)
+                terms[index, segment_id] = blocks
+            weight = postings.weight(blocks, segment, docnum - base, opened)
             if weight:
                 fieldname = clause.fieldname
                 score += clause.score(weight, length(lengths_of(fieldname), fieldname, docnum))
