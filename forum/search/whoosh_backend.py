@@ -764,14 +764,14 @@ def _similar_scores(
     best_found = heapq.nlargest(max(SIMILAR_CANDIDATES, limit), scores.items(), key=itemgetter(1))
     if len(best_found) >= limit:
         threshold = best_found[limit - 1][1]
-    candidates = [docnum for docnum, score in best_found if score + after[0] >= threshold]
     bases = [base for _, base, _ in leaves]
     terms: dict[tuple[int, str], _TermBlocks] = {}  # by clause and segment
     opened: dict = {}  # the matchers opened to decode blocks, by term and segment
     complete: dict[int, float] = {}
     best: list[float] = []  # the `limit` best complete scores, smallest first
-    for docnum in sorted(candidates):
-        score = scores[docnum]
+    for docnum, score in best_found:  # best first: the threshold rises soonest
+        if score + after[0] < threshold:
+            break  # nor can any after it
         segment, base, segment_id = leaves[bisect_right(bases, docnum) - 1]
         for index, clause in enumerate(deferred):
             if score + after[index] < threshold:
