@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 _INSTANCE = Path(tempfile.mkdtemp(prefix="forum-test-"))
 os.environ["FORUM_INSTANCE_PATH"] = str(_INSTANCE)
@@ -131,6 +131,19 @@ def app(_app):
 @pytest.fixture
 def client(app) -> Client:
     return app.test_client()
+
+
+@pytest.fixture
+def statements():
+    """SQL statements sent while the test runs (from the moment it asks)."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from forum import clock
 from forum.extensions import db
@@ -53,19 +53,6 @@ def visitor_cookie(response) -> str | None:
     """The visitor cookie a response sets, if any."""
     cookies = response.headers.getlist("Set-Cookie")
     return next((cookie for cookie in cookies if cookie.startswith(f"{tracking.VISITOR_COOKIE}=")), None)
-
-
-@pytest.fixture
-def statements():
-    """SQL statements sent while the test runs (from the moment it asks)."""
-    sent: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield sent
-    event.remove(db.engine, "before_cursor_execute", record)
 
 
 # Views
