@@ -185,6 +185,40 @@ def test_lexeme_statistics_are_read_once_for_each_analyze(postgres, statements):
     assert draft() == first and shares_read() == 2
 
 
+@pytest.mark.skipif(not IS_POSTGRES, reason="PostgreSQL's similar(); set TEST_DATABASE_URL")
+def test_similar_finds_candidates_by_titles_and_by_rare_lexemes(postgres, monkeypatch):
+    """search_terms holds each document's title and tag lexemes, written, rewritten and deleted
+    with it; similar() takes candidates from there and from the documents' rarest lexemes."""
+    author = make_user("quinn")
+    asked = [make_question(author, title, body, tags) for title, body, tags in THREADS]
+
+    def mirrored() -> bool:
+        rows = "SELECT question_id, CAST({} AS text) FROM {} ORDER BY question_id"
+        titles_and_tags = "strip(ts_filter(document, '{a,b}'))"
+        with db.engine.connect() as connection:
+            wanted = connection.execute(text(rows.format(titles_and_tags, "search_documents"))).all()
+            terms = connection.execute(text(rows.format("lexemes", "search_terms"))).all()
+        return wanted == terms and len(terms) == len(asked)
+
+    assert mirrored()
+    asked[0].title = "Thermostat forgets the wifi after a reboot"
+    db.session.commit()
+    postgres.index([asked[0].id])
+    assert mirrored()
+    removed = asked.pop(1)
+    postgres.remove([removed.id])
+    assert mirrored()
+
+    def found(title: str) -> list[int]:
+        return [hit.question_id for hit in postgres.similar(title, "", 5)]
+
+    assert found("Forgets after reboot")[0] == asked[0].id
+    assert found("midnight network") == [asked[0].id]  # in its body alone
+    monkeypatch.setattr(postgres_backend, "SIMILAR_POSTINGS_BUDGET", 0)  # titles and tags alone
+    assert found("Forgets after reboot")[0] == asked[0].id
+    assert found("midnight network") == []
+
+
 @pytest.mark.parametrize(
     "title, body",
     [

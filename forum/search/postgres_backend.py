@@ -36,7 +36,7 @@ from sqlalchemy.exc import DBAPIError
 
 from forum.extensions import db
 from forum.models import Post, Tag, User, question_tags
-from forum.models.search import SearchDocument, SearchWord
+from forum.models.search import SearchDocument, SearchTerms, SearchWord
 from forum.search import ranking
 from forum.search.backend import IndexBusy, Match, Progress, SearchBackend
 from forum.search.documents import VOCABULARY_WORD, Document, load_documents, visible_question_ids
@@ -54,16 +54,22 @@ SIMILAR_WEIGHTS = "CAST('{0.1, 0.5, 0.7, 1.0}' AS float4[])"
 # normalisation 1: divide by 1 + log(length), so long threads do not win by length alone
 LENGTH_NORMALISATION = 1
 SIMILAR_LENGTH_DAMPING = 0.2
-# similar(): the GIN index finds threads sharing the draft's rarer lexemes, up to this many
-# matches in all (the most telling lexeme is always looked up); the best candidates by the idf
-# they share are then ranked exactly
-SIMILAR_POSTINGS_BUDGET = 20_000
-SIMILAR_CANDIDATES = 200
-# ... but when even the most telling lexeme is common (in more than the budget, or than
-# SIMILAR_COMMON_SHARE of the threads), only this many of its threads, the best answered: read
-# in the order of answer quality, the walk stops there, where the GIN index gives every thread
-# of the lexeme first (at 1M posts, 27,000 to take 5,000 of them: 18 ms; the walk: 3 ms)
-SIMILAR_FORCED_POSTINGS = SIMILAR_CANDIDATES
+# similar()'s candidates: threads whose titles and tags share any of the draft's lexemes but the
+# common ones, found in narrow rows (search_terms), up to this many matches by the lexemes'
+# document frequencies (their titles' are fewer)...
+SIMILAR_TITLE_BUDGET = 50_000
+# ... and threads sharing the rarest lexemes anywhere, up to this many matches (a probe of
+# search_documents reads a wide row a match); the best candidates by the idf they share are then
+# ranked exactly. Against the ranking of 2,000 candidates with no budget, over bench/pages.py's
+# 200 drafts, the top 5 agreed 99.5% at 10k posts (16 ms at the median) and 92.1% at 1M (19 ms;
+# by the question a seeded copy is of): a budget of 20,000 matches in search_documents alone
+# and 200 candidates gave 98.3% (17 ms) and 78.4% (87 ms)
+SIMILAR_POSTINGS_BUDGET = 2_000
+SIMILAR_CANDIDATES = 300
+# when every lexeme is common, only this many threads of the most telling one, the best
+# answered: read in the order of answer quality, the walk stops there, where the GIN index gives
+# every thread of the lexeme first (at 1M posts, 27,000 to take 5,000 of them: 18 ms; the walk: 3 ms)
+SIMILAR_FORCED_POSTINGS = 200
 # lexemes in more than this share of the documents (and more than SIMILAR_COMMON_MIN) only rank
 SIMILAR_COMMON_SHARE = 0.1
 SIMILAR_COMMON_MIN = 1000
@@ -77,8 +83,10 @@ EXCERPT_OPTIONS = (
     f'MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … ", StartSel={START}, StopSel={STOP}'
 )
 
+# the document, and its lexemes alone for similar()'s probes (SearchTerms)
 UPSERT = text(
     """
+    WITH written AS (
     INSERT INTO search_documents (question_id, document, is_answered, has_accepted, has_staff_answer,
         is_closed, is_duplicate, is_faq, score, created_at, quality, fingerprint)
     VALUES (:question_id,
@@ -92,6 +100,11 @@ UPSERT = text(
         has_staff_answer = EXCLUDED.has_staff_answer, is_closed = EXCLUDED.is_closed,
         is_duplicate = EXCLUDED.is_duplicate, is_faq = EXCLUDED.is_faq, score = EXCLUDED.score,
         created_at = EXCLUDED.created_at, quality = EXCLUDED.quality, fingerprint = EXCLUDED.fingerprint
+    RETURNING question_id, document
+    )
+    INSERT INTO search_terms (question_id, lexemes)
+    SELECT question_id, strip(ts_filter(document, '{a,b}')) FROM written
+    ON CONFLICT (question_id) DO UPDATE SET lexemes = EXCLUDED.lexemes
     """
 )
 ADD_WORDS = text(
@@ -160,6 +173,7 @@ SET_PLANNER = text(
 )
 
 _documents = SearchDocument.__table__
+_terms = SearchTerms.__table__
 _words = SearchWord.__table__
 _posts = Post.__table__
 
@@ -206,6 +220,15 @@ class _LexemeShares:
         return max(SIMILAR_COUNT_MIN, math.ceil(2 * documents * share))
 
 
+def _delete(connection: Connection, question_ids: list[int] | None = None) -> None:
+    """Delete the questions' documents and lexemes (None: all of them)."""
+    for table in (_documents, _terms):
+        if question_ids is None:
+            connection.execute(delete(table))
+        elif question_ids:
+            connection.execute(delete(table).where(table.c.question_id.in_(question_ids)))
+
+
 def _all_of(parts: list):
     return reduce(func.tsquery_and, parts) if parts else None
 
@@ -249,9 +272,7 @@ class PostgresBackend(SearchBackend):
         with self._locked() as connection:
             documents = load_documents(connection, ids)
             self._store(connection, documents.values())
-            gone = [question_id for question_id in ids if question_id not in documents]
-            if gone:
-                connection.execute(delete(_documents).where(_documents.c.question_id.in_(gone)))
+            _delete(connection, [question_id for question_id in ids if question_id not in documents])
             self._add_words(
                 connection, Counter(word for doc in documents.values() for word in doc.vocabulary())
             )
@@ -260,14 +281,14 @@ class PostgresBackend(SearchBackend):
         ids = sorted(set(question_ids))
         if ids:
             with self._locked() as connection:
-                connection.execute(delete(_documents).where(_documents.c.question_id.in_(ids)))
+                _delete(connection, ids)
 
     def rebuild(self, progress: Progress | None = None) -> int:
         count = 0
         frequencies: Counter = Counter()
         # one transaction: searches see the old documents until the new ones are all written
         with self._locked(timeout=max(self.timeout, 60.0)) as connection:
-            connection.execute(delete(_documents))
+            _delete(connection)
             connection.execute(delete(_words))
             for batch in visible_question_ids(connection):
                 documents = load_documents(connection, batch)
@@ -295,14 +316,14 @@ class PostgresBackend(SearchBackend):
         joined = ", ".join(table.name for table in (_posts, question_tags, Tag.__table__, User.__table__))
         try:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text(f"VACUUM ANALYZE {_documents.name}, {_words.name}"))
+                connection.execute(text(f"VACUUM ANALYZE {_documents.name}, {_terms.name}, {_words.name}"))
                 connection.execute(text(f"ANALYZE {joined}"))
         except DBAPIError as error:  # e.g. not the tables' owner
             log.warning("Could not VACUUM ANALYZE the search tables after the rebuild: %s", error)
 
     def clear(self) -> None:
         with self._locked() as connection:
-            connection.execute(delete(_documents))
+            _delete(connection)
             connection.execute(delete(_words))
 
     def indexed_fingerprints(self) -> dict[int, str]:
@@ -484,10 +505,10 @@ class PostgresBackend(SearchBackend):
         ts_rank knows no idf (a rare word counts as much as "beer"): document frequencies are
         the planner's own (pg_stats' most common lexemes of the column, kept by ANALYZE), and
         for the rarer lexemes a count through the GIN index. Two passes, so the cost does not
-        grow with every thread a common word touches: the GIN index finds the threads sharing
-        the rarer lexemes (up to SIMILAR_POSTINGS_BUDGET matches in all), the best
-        SIMILAR_CANDIDATES of them by the idf they share are ranked exactly. ts_rank over all
-        the lexemes, then answer status, only break ties.
+        grow with every thread a common word touches: GIN indexes find the threads whose titles
+        and tags share the draft's lexemes and those sharing its rarest lexemes anywhere
+        (_rank_similar), the best SIMILAR_CANDIDATES of them by the idf they share are ranked
+        exactly. ts_rank over all the lexemes, then answer status, only break ties.
         """
         connection = self._read_connection()
         with _index_lookups(connection):
@@ -563,25 +584,35 @@ class PostgresBackend(SearchBackend):
     def _rank_similar(
         self, connection: Connection, lexemes: list[_Lexeme], total: int, limit: int
     ) -> list[int]:
-        """The `limit` best threads: candidates from the rarer lexemes, then the exact similarity."""
+        """The `limit` best threads: candidates from the rarer lexemes, then the exact similarity.
+
+        Candidates are the threads whose titles and tags have any lexeme but the common ones
+        (up to SIMILAR_TITLE_BUDGET documents: search_terms' rows are narrow) and those the
+        rarest lexemes are in (up to SIMILAR_POSTINGS_BUDGET: a probe of search_documents reads
+        a wide row a match).
+        """
         common = max(SIMILAR_COMMON_MIN, SIMILAR_COMMON_SHARE * total)
-        probed, budget, forced = [], SIMILAR_POSTINGS_BUDGET, False
-        for index, item in sorted(enumerate(lexemes), key=lambda pair: -pair[1].weight):
-            postings = item.frequency
-            if postings > common or postings > budget:
-                if probed:
-                    continue
-                # the most telling lexeme is common: it is looked up all the same, a few of its threads
-                forced, postings = True, min(postings, SIMILAR_FORCED_POSTINGS)
-            probed.append(index)
-            budget -= postings
+        probed, budget, titled, titles_budget = [], SIMILAR_POSTINGS_BUDGET, [], SIMILAR_TITLE_BUDGET
+        by_weight = sorted(range(len(lexemes)), key=lambda index: -lexemes[index].weight)
+        for index in by_weight:
+            postings = lexemes[index].frequency
+            if postings <= min(common, titles_budget):
+                titled.append(index)
+                titles_budget -= postings
+            if postings <= min(common, budget):
+                probed.append(index)
+                budget -= postings
+        # only common lexemes: the most telling one is looked up all the same, a few of its threads
+        forced = not (probed or titled)
+        if forced:
+            probed.append(by_weight[0])
         parameters: dict = {"candidates": SIMILAR_CANDIDATES, "limit": limit}
         parameters["forced"] = SIMILAR_FORCED_POSTINGS
         for index, item in enumerate(lexemes):
             parameters[f"q{index}"] = _quoted(item.lexeme)
             parameters[f"w{index}"] = item.weight
         parameters["any"] = " | ".join(parameters[f"q{index}"] for index in range(len(lexemes)))
-        statement = _similar_statement(len(lexemes), tuple(probed), forced)
+        statement = _similar_statement(len(lexemes), tuple(probed), forced, tuple(titled))
         return list(connection.scalars(statement, parameters))
 
 
@@ -625,20 +656,28 @@ BEST_FORCED = " ORDER BY quality DESC, created_at DESC, question_id DESC LIMIT :
 
 
 @lru_cache(maxsize=256)
-def _similar_statement(lexemes: int, probed: tuple[int, ...], forced: bool):
+def _similar_statement(lexemes: int, probed: tuple[int, ...], forced: bool, titled: tuple[int, ...]):
     """similar()'s ranking for :q0… (tsquery text of one lexeme each) weighing :w0…, as SQL.
 
-    Candidates: threads the GIN index finds by the probed lexemes, the :candidates best by the
-    sum of their weights; each one's tsvector is read once, at the row address the match found
-    it (`|| ''`: a copy, so the ts_rank calls below do not each fetch one too long for its row
-    from the TOAST table), then ranked as _similar_ids says. A question deleted since it was
+    Candidates: threads the GIN indexes find by the `probed` lexemes in their documents and by
+    the `titled` ones in their titles and tags (search_terms), the :candidates best by the sum of
+    the weights found (a lexeme in both counts twice); each one's document is then read once by
+    its key (`|| ''`: a copy, so the ts_rank calls below do not each fetch one too long for its
+    row from the TOAST table) and ranked as _similar_ids says. A question deleted since it was
     indexed is left out when the rows are read (as by search). A first probed lexeme that is
     `forced` (common) gives its :forced best-answered threads.
     """
     hits = "\n        UNION ALL ".join(
-        f"(SELECT question_id, ctid AS row, CAST(:w{index} AS float8) AS weight FROM search_documents"
-        f" WHERE document @@ CAST(:q{index} AS tsquery){BEST_FORCED if forced and not n else ''})"
-        for n, index in enumerate(probed)
+        [
+            f"(SELECT question_id, CAST(:w{index} AS float8) AS weight FROM search_documents"
+            f" WHERE document @@ CAST(:q{index} AS tsquery){BEST_FORCED if forced and not n else ''})"
+            for n, index in enumerate(probed)
+        ]
+        + [
+            f"(SELECT question_id, CAST(:w{index} AS float8) AS weight FROM search_terms"
+            f" WHERE lexemes @@ CAST(:q{index} AS tsquery))"
+            for index in titled
+        ]
     )
     similarity = " + ".join(
         f"CAST(:w{index} AS float8) * ts_rank({SIMILAR_WEIGHTS}, f.document, CAST(:q{index} AS tsquery), 0)"
@@ -650,12 +689,12 @@ def _similar_statement(lexemes: int, probed: tuple[int, ...], forced: bool):
             SELECT d.question_id, d.has_accepted, d.is_answered,
                 d.document || CAST('' AS tsvector) AS document
             FROM (
-                SELECT hits.question_id, hits.row FROM ({hits}) AS hits
-                GROUP BY hits.question_id, hits.row
+                SELECT hits.question_id FROM ({hits}) AS hits
+                GROUP BY hits.question_id
                 ORDER BY sum(hits.weight) DESC, hits.question_id
                 LIMIT :candidates
             ) AS c
-            JOIN search_documents AS d ON d.ctid = c.row
+            JOIN search_documents AS d ON d.question_id = c.question_id
             OFFSET 0
         ) AS f
         ORDER BY ({similarity}) / (1 + {SIMILAR_LENGTH_DAMPING} * ln(1 + length(f.document))) DESC,
