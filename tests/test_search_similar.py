@@ -1,5 +1,8 @@
 """similar()'s fast paths give what the plain way would: Whoosh's own BM25F, and drafts of any text."""
 
+import pickle
+import zlib
+
 import pytest
 from sqlalchemy import text
 from whoosh import query as wq
@@ -116,6 +119,29 @@ def test_similar_rescoring_reads_kept_blocks_across_segments_deletions_and_evict
     assert sizes[0] == sizes[1] > 700 // 128
     assert sizes[2] <= 10 and sizes[3] <= 10  # every term dropped after each call
     backend.close()
+
+
+def test_whoosh_postings_blocks_are_pickled_with_bytes_as_bytes(whoosh, client):
+    """The index's postings blocks are pickled with protocol 5 (_PostingsWriter: protocol 2 made
+    each posting's positions a call to unpickle), and Whoosh reads them as its own: a phrase,
+    which needs the positions, still matches."""
+    author = make_user("quinn")
+    for title, body, tags in THREADS:
+        make_question(author, title, body, tags)
+    protocols = set()
+    with whoosh._open().reader() as reader:
+        for segment, _ in reader.leaf_readers():
+            for fieldname, term in (("title", "thermostat"), ("content", "router")):
+                matcher = whoosh_backend._leaf_matcher(segment, fieldname, term)
+                if matcher is not None:
+                    size = matcher._nextoffset - matcher._dataoffset
+                    data = zlib.decompress(matcher._postfile.get(matcher._dataoffset, size))
+                    protocols.add(data[:2])
+    assert protocols == {pickle.PROTO + bytes([whoosh_backend.PICKLE_PROTOCOL])}
+    page = client.get('/search?q="loses the network at midnight"').get_data(as_text=True)
+    assert "Thermostat drops off the wifi every night" in page
+    page = client.get('/search?q="the network loses at midnight"').get_data(as_text=True)
+    assert "Thermostat drops off the wifi every night" not in page
 
 
 def test_similar_ranks_the_closest_thread_first(engine, threads):

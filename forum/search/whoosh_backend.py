@@ -6,14 +6,17 @@ import heapq
 import logging
 import math
 import os
+import pickle
 import threading
 import weakref
+import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from calendar import timegm
 from collections import Counter, OrderedDict
 from contextlib import suppress
 from dataclasses import dataclass, field
+from itertools import accumulate
 from operator import itemgetter
 
 from markupsafe import Markup, escape
@@ -21,12 +24,13 @@ from whoosh import highlight, scoring, writing
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
 from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
+from whoosh.util.numeric import length_to_byte
 
 from forum.extensions import db
 from forum.search import ranking
@@ -60,12 +64,55 @@ CHEAP_POSTINGS = 1000
 SIMILAR_CACHED_POSTINGS = 2_000_000
 TERM_OVERHEAD = 128
 BLOCK_OVERHEAD = 16
+# the pickle protocol postings blocks are written with (_PostingsWriter)
+PICKLE_PROTOCOL = 5
 # the term statistics similar() keeps with a searcher, at most (a searcher lives until a write)
 KEPT_TERMS = 50_000
+
+
+class _PostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer, pickling each block's postings with protocol 5 instead of 2.
+
+    Protocol 2 writes every bytes object (a posting's positions) as a call of _codecs.encode
+    on a string, so unpickling a block of 128 postings took about 270 µs; protocol 5 writes
+    them as bytes (about 40 µs, and a third smaller compressed). Whoosh unpickles any protocol:
+    the format is its own otherwise, and segments written before stay readable.
+    """
+
+    def _write_block(self, last=False):
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), PICKLE_PROTOCOL)
+        if self._compression:
+            data = zlib.compress(data, self._compression)
+        ids, lengths = self._ids, (length_to_byte(self._minlength), length_to_byte(self._maxlength))
+        info = pickle.dumps((len(ids), ids[-1], self._maxweight, self._compression, *lengths), 2)
+        size = len(info) + len(data)
+        self._postfile.write_int(-size if last else size)  # negative: the term's last block
+        self._postfile.write(info)
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+
+class _Codec(W3Codec):
+    """Whoosh's default codec with _PostingsWriter."""
+
+    def postings_writer(self, dbfile, byteids=False):
+        return _PostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+
 # Segments are written as separate files. Whoosh reads a file inside a compound segment by
 # copying it whole into memory, and every write opens every segment (to delete the old
 # document): at 250,000 threads that copied a gigabyte and took half a second a write.
-WRITER_OPTIONS = {"compound": False}
+WRITER_OPTIONS = {"compound": False, "codec": _Codec()}
 
 
 def make_schema() -> Schema:
@@ -600,9 +647,10 @@ class _PostingsCache:
                 block = blocks.decoded.get(index)
                 if block is None:
                     matcher._goto(blocks.starts[index])
-                    matcher._read_ids()
+                    matcher._read_data()
                     matcher._read_weights()
-                    block = blocks.decoded[index] = array("I", matcher._ids), array("f", matcher._weights)
+                    ids = array("I", accumulate(matcher._data[0]))  # stored as gaps: Whoosh's delta_decode
+                    block = blocks.decoded[index] = ids, array("f", matcher._weights)
                     self._size += len(block[0]) + BLOCK_OVERHEAD if kept else 0
                 decoded.append(block)
         return decoded
