@@ -83,7 +83,7 @@ EXCERPT_OPTIONS = (
     f'MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … ", StartSel={START}, StopSel={STOP}'
 )
 
-# the document, and its lexemes alone for similar()'s probes (SearchTerms)
+# the document, and its title's and tags' lexemes alone for similar()'s candidates (SearchTerms)
 UPSERT = text(
     """
     WITH written AS (
