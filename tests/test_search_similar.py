@@ -118,6 +118,15 @@ def test_similar_rescoring_reads_kept_blocks_across_segments_deletions_and_evict
         sizes.append(cache._size)
     assert sizes[0] == sizes[1] > 700 // 128
     assert sizes[2] <= 10 and sizes[3] <= 10  # every term dropped after each call
+    # ... but not its block directory: a dropped term's headers are not read again
+    directories = dict(tiny._directories)
+    searcher = backend._searcher()
+    whoosh_backend._similar_scores(whoosh_backend._Kept(searcher, 0), wanted, 5, tiny)
+    assert directories and all(tiny._directories[key] is directories[key] for key in directories)
+    monkeypatch.setattr(whoosh_backend, "DIRECTORY_BLOCKS", 0)  # none kept
+    none_kept = whoosh_backend._PostingsCache(10)
+    whoosh_backend._similar_scores(whoosh_backend._Kept(searcher, 0), wanted, 5, none_kept)
+    assert not none_kept._directories and none_kept._directory_blocks == 0
     backend.close()
 
 
