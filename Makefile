@@ -1,5 +1,5 @@
 # `make run` serves the forum at http://127.0.0.1:5000; `make test` runs every test on
-# SQLite and again on PostgreSQL. Both set up everything they need first.
+# SQLite and on PostgreSQL. Both set up everything they need first.
 
 PYTHON ?= python3
 VENV := .venv
@@ -38,7 +38,18 @@ run: setup
 	$(BIN)/flask seed demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: test-sqlite test-postgres
+# Both suites at once (much of a test's time is waiting for a server, a browser or the database,
+# so two share 2 cores well): the PostgreSQL one prints as it goes, the SQLite one's output
+# follows when both are done. Each has its own database, instance folder, ports and screenshots.
+test: setup chromium axe postgres
+	@log=$$(mktemp); \
+	$(BIN)/python -m pytest -p no:cacheprovider >"$$log" 2>&1 & sqlite_pid=$$!; \
+	echo "== PostgreSQL ($(TEST_DATABASE_URL)); SQLite runs beside it"; \
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -p no:cacheprovider; postgres=$$?; \
+	wait $$sqlite_pid; sqlite=$$?; \
+	echo "== SQLite"; cat "$$log"; rm -f "$$log"; \
+	echo "== SQLite: exit $$sqlite; PostgreSQL: exit $$postgres"; \
+	test $$sqlite -eq 0 && test $$postgres -eq 0
 
 test-sqlite: setup chromium axe
 	$(BIN)/python -m pytest

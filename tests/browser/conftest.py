@@ -7,7 +7,7 @@ with the factories, inside the `app` fixture's context, the browser sees once co
 
 Fixtures for later browser tests: `live_server` (its base URL), `page` (a fresh browser tab),
 `sign_in(page, username)`, `screenshot(page, name)` which saves a PNG under
-tests/artifacts/screenshots/ (git-ignored), `reindex()` which brings the live server's search
+tests/artifacts/screenshots/<database>/ (git-ignored; the two suites of `make test` run at once), `reindex()` which brings the live server's search
 index up to date with what the factories made (on SQLite it has its own Whoosh index),
 `index_settled()` which waits until it has indexed what its own requests changed, and
 `axe(page)` which runs axe-core (tests/browser/node_modules, installed by `make axe`) in the page.
@@ -26,11 +26,13 @@ from werkzeug.serving import make_server
 
 from forum import create_app
 from forum.extensions import db
-from tests.conftest import PASSWORD, TEST_SETTINGS
+from tests.conftest import IS_POSTGRES, PASSWORD, TEST_SETTINGS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+SCREENSHOTS = (
+    Path(__file__).resolve().parent.parent / "artifacts" / "screenshots" / ("postgresql" if IS_POSTGRES else "sqlite")
+)
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 TIMEOUT_MS = 15_000
 
@@ -113,7 +115,7 @@ def sign_in() -> Callable:
 
 @pytest.fixture
 def screenshot() -> Callable:
-    """Save a full-page PNG of the tab under tests/artifacts/screenshots/; returns its path."""
+    """Save a full-page PNG of the tab under tests/artifacts/screenshots/<database>/; returns its path."""
 
     def screenshot(page, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

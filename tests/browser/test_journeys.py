@@ -1,7 +1,7 @@
 """In Chromium, the journeys the forum exists for: a visitor finds an answer, a new customer is
 shown similar questions while typing, an expert answers from the queue, a moderator handles a flag.
 
-Each journey saves a screenshot under tests/artifacts/screenshots/.
+Each journey saves a screenshot under tests/artifacts/screenshots/<database>/.
 """
 
 from __future__ import annotations
