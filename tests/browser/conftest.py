@@ -7,10 +7,11 @@ with the factories, inside the `app` fixture's context, the browser sees once co
 
 Fixtures for later browser tests: `live_server` (its base URL), `page` (a fresh browser tab),
 `sign_in(page, username)`, `screenshot(page, name)` which saves a PNG under
-tests/artifacts/screenshots/<database>/ (git-ignored; the two suites of `make test` run at once), `reindex()` which brings the live server's search
-index up to date with what the factories made (on SQLite it has its own Whoosh index),
-`index_settled()` which waits until it has indexed what its own requests changed, and
-`axe(page)` which runs axe-core (tests/browser/node_modules, installed by `make axe`) in the page.
+tests/artifacts/screenshots/<database>/ (git-ignored; the two suites of `make test` run at
+once), `reindex()` which brings the live server's search index up to date with what the
+factories made (on SQLite it has its own Whoosh index), `index_settled()` which waits until it
+has indexed what its own requests changed, and `axe(page)` which runs axe-core
+(tests/browser/node_modules, installed by `make axe`) in the page.
 """
 
 from __future__ import annotations
@@ -30,9 +31,8 @@ from tests.conftest import IS_POSTGRES, PASSWORD, TEST_SETTINGS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SCREENSHOTS = (
-    Path(__file__).resolve().parent.parent / "artifacts" / "screenshots" / ("postgresql" if IS_POSTGRES else "sqlite")
-)
+DATABASE = "postgresql" if IS_POSTGRES else "sqlite"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots" / DATABASE
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 TIMEOUT_MS = 15_000
 
