@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import text
 from whoosh import query as wq
 from whoosh import scoring, writing
+from whoosh.codec.whoosh3 import W3PostingsWriter
 
 from forum.extensions import db
 from forum.search import postgres_backend, whoosh_backend
@@ -130,23 +131,45 @@ def test_similar_rescoring_reads_kept_blocks_across_segments_deletions_and_evict
     backend.close()
 
 
-def test_whoosh_postings_blocks_are_pickled_with_bytes_as_bytes(whoosh, client):
-    """The index's postings blocks are pickled with protocol 5 (_PostingsWriter: protocol 2 made
-    each posting's positions a call to unpickle), and Whoosh reads them as its own: a phrase,
-    which needs the positions, still matches."""
+def test_whoosh_postings_blocks_keep_positions_apart(whoosh, client, monkeypatch):
+    """The index's postings blocks hold document numbers and weights, then positions, each part
+    compressed and pickled with protocol 5 (_PostingsWriter): scoring reads the first part only,
+    a phrase both. Blocks in Whoosh's own layout (an index written by an earlier release) read
+    the same."""
     author = make_user("quinn")
-    for title, body, tags in THREADS:
-        make_question(author, title, body, tags)
-    protocols = set()
-    with whoosh._open().reader() as reader:
-        for segment, _ in reader.leaf_readers():
-            for fieldname, term in (("title", "thermostat"), ("content", "router")):
-                matcher = whoosh_backend._leaf_matcher(segment, fieldname, term)
-                if matcher is not None:
-                    size = matcher._nextoffset - matcher._dataoffset
-                    data = zlib.decompress(matcher._postfile.get(matcher._dataoffset, size))
-                    protocols.add(data[:2])
-    assert protocols == {pickle.PROTO + bytes([whoosh_backend.PICKLE_PROTOCOL])}
+    questions = [make_question(author, title, body, tags) for title, body, tags in THREADS]
+
+    def postings(layout: str) -> dict:
+        found = {}
+        with whoosh._open().reader() as reader:
+            for segment, base in reader.leaf_readers():
+                for fieldname, term in (("title", "thermostat"), ("content", "router"), ("content", "night")):
+                    matcher = whoosh_backend._leaf_matcher(segment, fieldname, term)
+                    if matcher is None:
+                        continue
+                    assert isinstance(matcher, whoosh_backend._LeafMatcher)
+                    matcher._read_weights()
+                    if layout == "two parts":
+                        assert matcher._data[2] is None  # the positions are not read to score
+                        start, size, end = matcher._dataoffset, matcher._headlength, matcher._nextoffset
+                        parts = [(start, size), (start + size, end - start - size)]
+                        protocols = {zlib.decompress(matcher._postfile.get(*part))[:2] for part in parts}
+                        assert protocols == {pickle.PROTO + bytes([whoosh_backend.PICKLE_PROTOCOL])}
+                    else:
+                        assert matcher._headlength is None
+                    while matcher.is_active():
+                        question_id = reader.stored_fields(base + matcher.id())["question_id"]
+                        positions = matcher.value_as("positions")
+                        found[fieldname, term, question_id] = matcher.weight(), positions
+                        matcher.next()
+        return found
+
+    ours = postings("two parts")
+    monkeypatch.setattr(whoosh_backend._PostingsWriter, "_write_block", W3PostingsWriter._write_block)
+    whoosh.rebuild()
+    assert postings("Whoosh's") == ours
+    assert ours["title", "thermostat", str(questions[0].id)] == (5.0, [0])  # title ×5
+    assert ours["content", "night", str(questions[3].id)] == (1.0, [6])  # "...since last night."
     page = client.get('/search?q="loses the network at midnight"').get_data(as_text=True)
     assert "Thermostat drops off the wifi every night" in page
     page = client.get('/search?q="the network loses at midnight"').get_data(as_text=True)

@@ -30,7 +30,8 @@ from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, S
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
-from whoosh.util.numeric import length_to_byte
+from whoosh.system import _INT_SIZE
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from forum.extensions import db
 from forum.search import ranking
@@ -73,33 +74,89 @@ KEPT_TERMS = 50_000
 
 
 class _PostingsWriter(W3PostingsWriter):
-    """Whoosh's postings writer, pickling each block's postings with protocol 5 instead of 2.
+    """Whoosh's postings writer, each block in two parts: document numbers and weights, then
+    values (a posting's positions), compressed apart and pickled with protocol 5.
 
-    Protocol 2 writes every bytes object (a posting's positions) as a call of _codecs.encode
-    on a string, so unpickling a block of 128 postings took about 270 µs; protocol 5 writes
-    them as bytes (about 40 µs, and a third smaller compressed). Whoosh unpickles any protocol:
-    the format is its own otherwise, and segments written before stay readable.
+    Whoosh pickles the three together with protocol 2, which writes every bytes object as a call
+    of _codecs.encode on a string: a content block of 128 postings took about 370 µs to
+    decompress, unpickle and delta-decode, nearly all of it positions. Scoring needs only the
+    first part (similar() decodes a few hundred blocks a draft at a million posts), a phrase
+    reads the second too. The block's info gains a seventh item, the first part's length
+    (_LeafMatcher reads both layouts); vector postings (byte ids) keep Whoosh's one-part layout.
     """
 
     def _write_block(self, last=False):
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), PICKLE_PROTOCOL)
-        if self._compression:
-            data = zlib.compress(data, self._compression)
         ids, lengths = self._ids, (length_to_byte(self._minlength), length_to_byte(self._maxlength))
-        info = pickle.dumps((len(ids), ids[-1], self._maxweight, self._compression, *lengths), 2)
-        size = len(info) + len(data)
+        if self._byteids:
+            block = self._mini_ids(), self._mini_weights(), self._mini_values()
+            parts = [pickle.dumps(block, PICKLE_PROTOCOL)]
+        else:
+            weights = self._mini_weights()
+            weights = array("f", weights) if isinstance(weights, tuple) else weights
+            head = array("I", self._mini_ids()), weights
+            parts = [pickle.dumps(head, PICKLE_PROTOCOL), pickle.dumps(self._mini_values(), PICKLE_PROTOCOL)]
+        if self._compression:
+            parts = [zlib.compress(part, self._compression) for part in parts]
+        extra = () if self._byteids else (len(parts[0]),)
+        info = pickle.dumps((len(ids), ids[-1], self._maxweight, self._compression, *lengths, *extra), 2)
+        size = len(info) + sum(len(part) for part in parts)
         self._postfile.write_int(-size if last else size)  # negative: the term's last block
         self._postfile.write(info)
-        self._postfile.write(data)
+        for part in parts:
+            self._postfile.write(part)
         self._blockcount += 1
         self._new_block()
 
 
+class _LeafMatcher(W3LeafMatcher):
+    """Whoosh's matcher of a term's postings, reading _PostingsWriter's two-part blocks as well
+    as Whoosh's own (segments written before stay readable): the values only when asked."""
+
+    _headlength: int | None = None  # the first part's length; None: Whoosh's layout
+
+    def _goto(self, position):
+        # Whoosh's _goto, keeping the seventh item of the block's info
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        postfile = self._postfile
+        postfile.seek(position)
+        length = postfile.read_int()
+        if length < 0:  # the term's last block
+            self._lastblock = True
+            length = -length
+        self._nextoffset = position + _INT_SIZE + length
+        info = postfile.read_pickle()
+        self._dataoffset = postfile.tell()
+        self._blocklength, self._maxid, self._maxweight, self._compression, shortest, longest = info[:6]
+        self._headlength = info[6] if len(info) > 6 else None
+        self._minlength, self._maxlength = byte_to_length(shortest), byte_to_length(longest)
+
+    def _part(self, offset: int, length: int):
+        data = self._postfile.get(offset, length)
+        return pickle.loads(zlib.decompress(data) if self._compression else data)
+
+    def _read_data(self):
+        if self._headlength is None:
+            super()._read_data()
+        else:
+            self._data = (*self._part(self._dataoffset, self._headlength), None)
+
+    def _read_values(self):
+        if self._headlength is not None:
+            if self._data is None:
+                self._read_data()
+            if self._data[2] is None:
+                start = self._dataoffset + self._headlength
+                self._data = (*self._data[:2], self._part(start, self._nextoffset - start))
+        super()._read_values()
+
+
 class _Codec(W3Codec):
-    """Whoosh's default codec with _PostingsWriter."""
+    """Whoosh's default codec with _PostingsWriter and _LeafMatcher (segments record their codec:
+    the index's older segments are read with this one too)."""
 
     def postings_writer(self, dbfile, byteids=False):
         return _PostingsWriter(
@@ -109,6 +166,12 @@ class _Codec(W3Codec):
             compression=self._compression,
             inlinelimit=self._inlinelimit,
         )
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+        offset, length = terminfo.extent()
+        return _LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
 
 # Segments are written as separate files. Whoosh reads a file inside a compound segment by
