@@ -2,6 +2,7 @@
 
 import pickle
 import zlib
+from array import array
 
 import pytest
 from sqlalchemy import text
@@ -74,10 +75,15 @@ def _bm25f(index, wanted) -> dict[int, float]:
         return {hit.docnum: hit.score for hit in reference.search(plain, limit=None)}
 
 
-def test_similar_rescoring_reads_kept_blocks_across_segments_deletions_and_eviction(tmp_path, monkeypatch):
+@pytest.mark.parametrize("layout", ["two parts", "Whoosh's"])
+def test_similar_rescoring_reads_kept_blocks_across_segments_deletions_and_eviction(
+    tmp_path, monkeypatch, layout
+):
     """Candidates rescored from the blocks kept (_PostingsCache) score as Whoosh does: terms of
     many blocks, a segment with deletions, newer segments, terms evicted; a warm call decodes
-    nothing more."""
+    nothing more. Blocks in Whoosh's own layout (an earlier release's index) too."""
+    if layout == "Whoosh's":
+        monkeypatch.setattr(whoosh_backend._PostingsWriter, "_write_block", W3PostingsWriter._write_block)
     monkeypatch.setattr(whoosh_backend, "SIMILAR_POSTINGS_BUDGET", 0)
     monkeypatch.setattr(whoosh_backend, "CHEAP_POSTINGS", 1)  # every clause is rescored
     config = {"SEARCH_INDEX_PATH": str(tmp_path), "SEARCH_WRITER_TIMEOUT": 5, "SEARCH_WRITER_DELAY": 0.01}
@@ -121,6 +127,8 @@ def test_similar_rescoring_reads_kept_blocks_across_segments_deletions_and_evict
     assert sizes[2] <= 10 and sizes[3] <= 10  # every term dropped after each call
     # ... but not its block directory: a dropped term's headers are not read again
     directories = dict(tiny._directories)
+    heads = {length for directory in directories.values() for length in directory.head_lengths}
+    assert heads and (0 not in heads if layout == "two parts" else heads == {0})
     searcher = backend._searcher()
     whoosh_backend._similar_scores(whoosh_backend._Kept(searcher, 0), wanted, 5, tiny)
     assert directories and all(tiny._directories[key] is directories[key] for key in directories)
@@ -174,6 +182,17 @@ def test_whoosh_postings_blocks_keep_positions_apart(whoosh, client, monkeypatch
     assert "Thermostat drops off the wifi every night" in page
     page = client.get('/search?q="the network loses at midnight"').get_data(as_text=True)
     assert "Thermostat drops off the wifi every night" not in page
+
+
+def test_a_blocks_first_part_keeps_numbers_in_the_smallest_arrays():
+    first, offsets, weights = whoosh_backend._head([7, 9, 300], (5.0, 10.0, 5.0))
+    assert (first, offsets, weights) == (7, array("H", [0, 2, 293]), array("B", [5, 10, 5]))
+    first, offsets, weights = whoosh_backend._head([3, 70_000], (1.5, 1.0))
+    assert (first, offsets, weights) == (3, array("I", [0, 69_997]), array("f", [1.5, 1.0]))
+    assert whoosh_backend._head([4], None) == (4, array("B", [0]), None)
+    assert whoosh_backend._weights(None, 2) == array("f", [1.0, 1.0])
+    assert whoosh_backend._weights(2.0, 2) == array("f", [2.0, 2.0])
+    assert whoosh_backend._weights(array("B", [3, 1]), 2) == array("f", [3.0, 1.0])
 
 
 def test_similar_ranks_the_closest_thread_first(engine, threads):

@@ -16,7 +16,6 @@ from calendar import timegm
 from collections import Counter, OrderedDict
 from contextlib import suppress
 from dataclasses import dataclass, field
-from itertools import accumulate
 from operator import itemgetter
 
 from markupsafe import Markup, escape
@@ -59,13 +58,15 @@ SIMILAR_POSTINGS_BUDGET = 10_000
 SIMILAR_CANDIDATES = 400
 # a term in this many documents or fewer is always read whole
 CHEAP_POSTINGS = 1000
+# scores this close are ties (_similar_ids rounds them to 6 places)
+TIE = 1e-6
 # the postings blocks similar() has decoded, kept by segment across searchers, counted in
 # postings (8 bytes each) with what each term's entry and block costs besides: about 25 MiB a
 # worker when full (see _PostingsCache)
 SIMILAR_CACHED_POSTINGS = 2_000_000
 TERM_OVERHEAD = 128
 BLOCK_OVERHEAD = 16
-# ... and their block directories, kept apart (12 bytes a block: about 12 MiB a worker when full)
+# ... and their block directories, kept apart (20 bytes a block: about 20 MiB a worker when full)
 DIRECTORY_BLOCKS = 1_000_000
 # the pickle protocol postings blocks are written with (_PostingsWriter)
 PICKLE_PROTOCOL = 5
@@ -80,8 +81,8 @@ class _PostingsWriter(W3PostingsWriter):
     Whoosh pickles the three together with protocol 2, which writes every bytes object as a call
     of _codecs.encode on a string: a content block of 128 postings took about 370 µs to
     decompress, unpickle and delta-decode, nearly all of it positions. Scoring needs only the
-    first part (similar() decodes a few hundred blocks a draft at a million posts), a phrase
-    reads the second too. The block's info gains a seventh item, the first part's length
+    first part (_head; similar() decodes hundreds of blocks a draft at a million posts), a
+    phrase reads the second too. The block's info gains a seventh item, the first part's length
     (_LeafMatcher reads both layouts); vector postings (byte ids) keep Whoosh's one-part layout.
     """
 
@@ -94,9 +95,7 @@ class _PostingsWriter(W3PostingsWriter):
             block = self._mini_ids(), self._mini_weights(), self._mini_values()
             parts = [pickle.dumps(block, PICKLE_PROTOCOL)]
         else:
-            weights = self._mini_weights()
-            weights = array("f", weights) if isinstance(weights, tuple) else weights
-            head = array("I", self._mini_ids()), weights
+            head = _head(ids, self._mini_weights())
             parts = [pickle.dumps(head, PICKLE_PROTOCOL), pickle.dumps(self._mini_values(), PICKLE_PROTOCOL)]
         if self._compression:
             parts = [zlib.compress(part, self._compression) for part in parts]
@@ -109,6 +108,30 @@ class _PostingsWriter(W3PostingsWriter):
             self._postfile.write(part)
         self._blockcount += 1
         self._new_block()
+
+
+def _head(ids: list[int], weights: tuple | float | None) -> tuple:
+    """A block's first part: its first document, every document's distance from it, and the
+    weights (None: all 1.0; a float: all that), each in the smallest array that holds them
+    (mostly bytes): nothing to delta-decode, and little to decompress and unpickle."""
+    first = ids[0]
+    if isinstance(weights, tuple):
+        whole = all(weight.is_integer() for weight in weights)
+        weights = _compact([int(weight) for weight in weights]) if whole else array("f", weights)
+    return first, _compact([docnum - first for docnum in ids]), weights
+
+
+def _compact(values: list[int]) -> array:
+    """The numbers (whole, none negative) in an array of the smallest item that holds them all."""
+    top = max(values, default=0)
+    return array(next(code for code in "BHIQ" if top < 1 << 8 * array(code).itemsize), values)
+
+
+def _weights(weights, count: int) -> array:
+    """A block's weights as floats, from any form _head or Whoosh stores them in."""
+    if weights is None or isinstance(weights, float):
+        return array("f", [1.0 if weights is None else weights]) * count
+    return weights if isinstance(weights, array) and weights.typecode == "f" else array("f", weights)
 
 
 class _LeafMatcher(W3LeafMatcher):
@@ -142,7 +165,21 @@ class _LeafMatcher(W3LeafMatcher):
         if self._headlength is None:
             super()._read_data()
         else:
-            self._data = (*self._part(self._dataoffset, self._headlength), None)
+            first, offsets, weights = self._part(self._dataoffset, self._headlength)
+            self._data = [first + offset for offset in offsets], weights, None
+
+    def _read_ids(self):
+        if self._headlength is None:
+            super()._read_ids()
+        else:
+            if self._data is None:
+                self._read_data()
+            self._ids = self._data[0]
+
+    def _read_weights(self):
+        if self._data is None:
+            self._read_data()
+        self._weights = _weights(self._data[1], self._blocklength)
 
     def _read_values(self):
         if self._headlength is not None:
@@ -623,14 +660,37 @@ class _Clause:
 
 
 @dataclass
+class _Directory:
+    """A term's blocks in one segment, from their headers: each block's last document, where it
+    starts in the postings file, the length of its info and of its first part (0: Whoosh's
+    one-part layout), and its greatest weight and least field length (what bounds a clause's
+    score for the block's documents). A term's blocks are all compressed or none."""
+
+    compressed: bool = True
+    last_ids: array = field(default_factory=lambda: array("I"))
+    starts: array = field(default_factory=lambda: array("Q"))
+    info_lengths: array = field(default_factory=lambda: array("B"))
+    head_lengths: array = field(default_factory=lambda: array("H"))
+    max_weights: array = field(default_factory=lambda: array("f"))
+    min_lengths: array = field(default_factory=lambda: array("f"))
+
+    def block(self, docnum: int) -> int | None:
+        """The block the segment's document `docnum` would be in; None: after the last."""
+        index = bisect_left(self.last_ids, docnum)
+        return index if index < len(self.last_ids) else None
+
+
+# a decoded block: its first document, each document's distance from it, and the weights
+Block = tuple[int, array, array]
+
+
+@dataclass
 class _TermBlocks:
-    """One term's postings in one segment, by block: each block's last document and where it
-    starts in the postings file, and the blocks decoded so far (document numbers, weights)."""
+    """One term's postings in one segment: its directory and the blocks decoded so far."""
 
     key: tuple[str, str, str]  # segment, field, term
-    last_ids: array
-    starts: array
-    decoded: dict[int, tuple[array, array]] = field(default_factory=dict)
+    directory: _Directory
+    decoded: dict[int, Block] = field(default_factory=dict)
 
 
 class _PostingsCache:
@@ -642,20 +702,21 @@ class _PostingsCache:
     three matcher wrappers a posting. At a million posts a draft's candidates fall in a
     thousand blocks of its common terms, and every call decoded them all again. Here each
     (segment, field, term) has its block directory read once and each block decoded at most
-    once while kept, into compact arrays read directly. A segment's postings never change once
-    written (deletions are kept apart and checked by the reader), so nothing is invalidated;
-    the least recently used terms go first once what is kept counts more than `capacity`
-    postings (_count).
+    once while kept, straight from the postings file (_PostingsWriter's first part: no header
+    to read again, nothing to delta-decode), into compact arrays read directly. A segment's
+    postings never change once written (deletions are kept apart and checked by the reader),
+    so nothing is invalidated; the least recently used terms go first once what is kept counts
+    more than `capacity` postings (_count).
 
-    This reads Whoosh's own postings format (whoosh.codec.whoosh3 of Whoosh-Reloaded, pinned):
-    tests/test_search_similar.py checks the scores against Whoosh's BM25F.
+    This reads Whoosh's postings format (whoosh.codec.whoosh3 of Whoosh-Reloaded, pinned) and
+    _PostingsWriter's: tests/test_search_similar.py checks the scores against Whoosh's BM25F.
     """
 
     def __init__(self, capacity: int):
         self.capacity = capacity
         self._terms: OrderedDict[tuple[str, str, str], _TermBlocks] = OrderedDict()
         self._size = 0
-        self._directories: OrderedDict[tuple[str, str, str], tuple[array, array]] = OrderedDict()
+        self._directories: OrderedDict[tuple[str, str, str], _Directory] = OrderedDict()
         self._directory_blocks = 0
         # one thread at a time changes what is kept: a block is decoded once, and counted once
         self._lock = threading.Lock()
@@ -666,34 +727,27 @@ class _PostingsCache:
         with self._lock:
             blocks = self._terms.get(key)
             if blocks is None:
-                blocks = self._terms[key] = _TermBlocks(key, *self._directory(key, segment))
+                blocks = self._terms[key] = _TermBlocks(key, self._directory(key, segment))
                 self._size += self._count(blocks)
             else:
                 self._terms.move_to_end(key)
             return blocks
 
-    def weight(self, blocks: _TermBlocks, segment, docnum: int, opened: dict) -> float:
-        """The term's weight in the segment's document `docnum` (0.0 if it has no posting);
-        `opened` holds the matchers this call has opened, by term and segment."""
-        index = bisect_left(blocks.last_ids, docnum)
-        if index == len(blocks.last_ids):
-            return 0.0
+    def weight(self, blocks: _TermBlocks, index: int, segment, docnum: int) -> float:
+        """The term's weight in the segment's document `docnum`, in block `index` (0.0 if it has
+        no posting)."""
         block = blocks.decoded.get(index)
         if block is None:
-            matcher = opened.get(blocks.key)
-            if matcher is None:
-                matcher = opened[blocks.key] = _leaf_matcher(segment, *blocks.key[1:])
-            (block,) = self._decode(blocks, [index], matcher)
-        ids, weights = block
-        at = bisect_left(ids, docnum)
-        return weights[at] if at < len(ids) and ids[at] == docnum else 0.0
+            (block,) = self._decode(blocks, [index], segment)
+        first, offsets, weights = block
+        at = bisect_left(offsets, docnum - first)
+        return weights[at] if at < len(offsets) and first + offsets[at] == docnum else 0.0
 
-    def postings(self, blocks: _TermBlocks, segment) -> list[tuple[array, array]]:
+    def postings(self, blocks: _TermBlocks, segment) -> list[Block]:
         """All the term's postings in the segment, block by block (deleted documents included)."""
-        decoded, count = blocks.decoded, len(blocks.starts)
+        decoded, count = blocks.decoded, len(blocks.directory.starts)
         if len(decoded) < count:
-            missing = [index for index in range(count) if index not in decoded]
-            self._decode(blocks, missing, _leaf_matcher(segment, *blocks.key[1:]))
+            self._decode(blocks, [index for index in range(count) if index not in decoded], segment)
         return [decoded[index] for index in range(count)]
 
     def trim(self) -> None:
@@ -703,22 +757,29 @@ class _PostingsCache:
                 _, blocks = self._terms.popitem(last=False)
                 self._size -= self._count(blocks)
 
-    def _decode(
-        self, blocks: _TermBlocks, indexes: list[int], matcher: W3LeafMatcher
-    ) -> list[tuple[array, array]]:
-        """Decode blocks and keep them: document numbers and weights, 8 bytes a posting."""
+    def _decode(self, blocks: _TermBlocks, indexes: list[int], segment) -> list[Block]:
+        """Decode blocks and keep them: mostly 2 to 5 bytes a posting."""
         decoded = []
+        directory, matcher = blocks.directory, None
+        postfile = segment._terms._postfile
         with self._lock:
             kept = self._terms.get(blocks.key) is blocks  # not dropped by trim() meanwhile
             for index in indexes:
                 block = blocks.decoded.get(index)
                 if block is None:
-                    matcher._goto(blocks.starts[index])
-                    matcher._read_data()
-                    matcher._read_weights()
-                    ids = array("I", accumulate(matcher._data[0]))  # stored as gaps: Whoosh's delta_decode
-                    block = blocks.decoded[index] = ids, array("f", matcher._weights)
-                    self._size += len(block[0]) + BLOCK_OVERHEAD if kept else 0
+                    start, head = directory.starts[index], directory.head_lengths[index]
+                    if head:  # _PostingsWriter's layout: read the first part only
+                        data = postfile.get(start + _INT_SIZE + directory.info_lengths[index], head)
+                        data = zlib.decompress(data) if directory.compressed else data
+                        first, offsets, weights = pickle.loads(data)
+                    else:  # Whoosh's: through its matcher
+                        matcher = matcher or _leaf_matcher(segment, *blocks.key[1:])
+                        matcher._goto(start)
+                        matcher._read_ids()
+                        matcher._read_weights()
+                        first, offsets, weights = 0, array("I", matcher._ids), matcher._weights
+                    block = blocks.decoded[index] = first, offsets, _weights(weights, len(offsets))
+                    self._size += len(offsets) + BLOCK_OVERHEAD if kept else 0
                 decoded.append(block)
         return decoded
 
@@ -727,31 +788,36 @@ class _PostingsCache:
         """What a term's entry counts for, in postings: each decoded one, and the memory of the
         entry, its directory and its blocks (a term a segment lacks still has an entry)."""
         decoded = blocks.decoded.values()
-        return TERM_OVERHEAD + len(blocks.starts) + sum(len(ids) + BLOCK_OVERHEAD for ids, _ in decoded)
+        blocks_count = len(blocks.directory.starts)
+        return TERM_OVERHEAD + blocks_count + sum(len(offsets) + BLOCK_OVERHEAD for _, offsets, _ in decoded)
 
-    def _directory(self, key: tuple[str, str, str], segment) -> tuple[array, array]:
-        """The term's block directory (each block's last document and start), read once: kept
-        apart from the blocks, so a term dropped by trim() is not read block header by block
-        header again (at 1M posts, 110 headers a common term, a fifth of a draft's time)."""
+    def _directory(self, key: tuple[str, str, str], segment) -> _Directory:
+        """The term's block directory, read once: kept apart from the blocks, so a term dropped by
+        trim() is not read block header by block header again (at 1M posts, 110 headers a
+        common term, a fifth of a draft's time)."""
         directories = self._directories
-        known = directories.get(key)
-        if known is not None:
+        directory = directories.get(key)
+        if directory is not None:
             directories.move_to_end(key)
-            return known
+            return directory
+        directory = directories[key] = _Directory()
         matcher = _leaf_matcher(segment, *key[1:])
-        last_ids, starts = array("I"), array("Q")
         start = matcher._baseoffset if matcher is not None else None
         while start is not None:
             matcher._goto(start)  # reads the block's header only
-            last_ids.append(matcher._maxid)
-            starts.append(start)
+            directory.last_ids.append(matcher._maxid)
+            directory.starts.append(start)
+            directory.info_lengths.append(matcher._dataoffset - start - _INT_SIZE)
+            directory.head_lengths.append(matcher._headlength or 0)
+            directory.max_weights.append(matcher._maxweight)
+            directory.min_lengths.append(matcher._minlength or 1)
+            directory.compressed = bool(matcher._compression)
             start = None if matcher._lastblock else matcher._nextoffset
-        directories[key] = last_ids, starts
-        self._directory_blocks += len(starts) + 1
+        self._directory_blocks += len(directory.starts) + 1
         while self._directory_blocks > DIRECTORY_BLOCKS:
-            _, (_, dropped) = directories.popitem(last=False)
-            self._directory_blocks -= len(dropped) + 1
-        return last_ids, starts
+            _, dropped = directories.popitem(last=False)
+            self._directory_blocks -= len(dropped.starts) + 1
+        return directory
 
 
 def _leaf_matcher(segment, fieldname: str, term: str) -> W3LeafMatcher | None:
@@ -823,7 +889,9 @@ def _similar_scores(
        has found into the top `limit`, and SIMILAR_POSTINGS_BUDGET postings allow.
     2. The common clauses left only add to the SIMILAR_CANDIDATES documents found with the best
        scores so far, one document at a time, most telling clause first, until the document
-       cannot make it any more.
+       cannot make it any more: bounded by the most each clause gives a document of the block
+       it would be in (its header's greatest weight and least length), so most blocks are
+       never decoded.
 
     Both read postings through `postings` (_PostingsCache): each block is decoded once and kept.
 
@@ -871,14 +939,15 @@ def _similar_scores(
         fieldname, known = clause.fieldname, lengths_of(clause.fieldname)
         scale, base, per_length = clause.scale, clause.base, clause.per_length
         get = scores.get
-        for segment, first, segment_id in leaves:
+        for segment, base_docnum, segment_id in leaves:
             deleted = segment.deleted_docs_set if segment.has_deletions() else frozenset()
             blocks = postings.term(segment, segment_id, fieldname, clause.term)
-            for ids, weights in postings.postings(blocks, segment):
-                for docnum, weight in zip(ids, weights, strict=True):
+            for first, offsets, weights in postings.postings(blocks, segment):
+                for offset, weight in zip(offsets, weights, strict=True):
+                    docnum = first + offset
                     if docnum in deleted:
                         continue
-                    docnum += first
+                    docnum += base_docnum
                     size = known[docnum]
                     if not size:
                         size = known[docnum] = reader.doc_field_length(docnum, fieldname, 1) or 1.0
@@ -893,21 +962,32 @@ def _similar_scores(
         threshold = best_found[limit - 1][1]
     bases = [base for _, base, _ in leaves]
     terms: dict[tuple[int, str], _TermBlocks] = {}  # by clause and segment
-    opened: dict = {}  # the matchers opened to decode blocks, by term and segment
     complete: dict[int, float] = {}
     best: list[float] = []  # the `limit` best complete scores, smallest first
     for docnum, score in best_found:  # best first: the threshold rises soonest
         if score + after[0] < threshold:
             break  # nor can any after it
         segment, base, segment_id = leaves[bisect_right(bases, docnum) - 1]
+        local = docnum - base
+        # what each clause can add at most, by the block the document would be in: where that
+        # cannot lift it to the threshold, no block is decoded at all
+        at_most = []
         for index, clause in enumerate(deferred):
-            if score + after[index] < threshold:
-                break
             blocks = terms.get((index, segment_id))
             if blocks is None:
                 blocks = postings.term(segment, segment_id, clause.fieldname, clause.term)
                 terms[index, segment_id] = blocks
-            weight = postings.weight(blocks, segment, docnum - base, opened)
+            directory = blocks.directory
+            block = directory.block(local)
+            if block is not None:
+                bound = clause.score(directory.max_weights[block], directory.min_lengths[block])
+                at_most.append((clause, blocks, block, bound))
+        left = sum(bound for *_, bound in at_most)
+        for clause, blocks, block, bound in at_most:
+            if score + left < threshold - TIE:  # a bound can be exact: keep the ties
+                break
+            left -= bound
+            weight = postings.weight(blocks, block, segment, local)
             if weight:
                 fieldname = clause.fieldname
                 score += clause.score(weight, length(lengths_of(fieldname), fieldname, docnum))
