@@ -128,10 +128,11 @@ def _compact(values: list[int]) -> array:
 
 
 def _weights(weights, count: int) -> array:
-    """A block's weights as floats, from any form _head or Whoosh stores them in."""
+    """A block's weights as an array, from any form _head or Whoosh stores them in (whole
+    numbers stay whole: converting them costs more than decoding the block)."""
     if weights is None or isinstance(weights, float):
         return array("f", [1.0 if weights is None else weights]) * count
-    return weights if isinstance(weights, array) and weights.typecode == "f" else array("f", weights)
+    return weights if isinstance(weights, array) else array("f", weights)
 
 
 class _LeafMatcher(W3LeafMatcher):
@@ -179,7 +180,8 @@ class _LeafMatcher(W3LeafMatcher):
     def _read_weights(self):
         if self._data is None:
             self._read_data()
-        self._weights = _weights(self._data[1], self._blocklength)
+        weights = _weights(self._data[1], self._blocklength)
+        self._weights = weights if weights.typecode == "f" else array("f", weights)  # as Whoosh's
 
     def _read_values(self):
         if self._headlength is not None:
@@ -762,6 +764,9 @@ class _PostingsCache:
         decoded = []
         directory, matcher = blocks.directory, None
         postfile = segment._terms._postfile
+        # one system call a block (Whoosh's own reads seek, then fill an 8 kB buffer); None: a
+        # compound segment's file, in memory
+        fileno = postfile.fileno() if postfile.is_real else None
         with self._lock:
             kept = self._terms.get(blocks.key) is blocks  # not dropped by trim() meanwhile
             for index in indexes:
@@ -769,7 +774,8 @@ class _PostingsCache:
                 if block is None:
                     start, head = directory.starts[index], directory.head_lengths[index]
                     if head:  # _PostingsWriter's layout: read the first part only
-                        data = postfile.get(start + _INT_SIZE + directory.info_lengths[index], head)
+                        at = start + _INT_SIZE + directory.info_lengths[index]
+                        data = postfile.get(at, head) if fileno is None else os.pread(fileno, head, at)
                         data = zlib.decompress(data) if directory.compressed else data
                         first, offsets, weights = pickle.loads(data)
                     else:  # Whoosh's: through its matcher
