@@ -144,8 +144,8 @@ def test_similar_rescoring_reads_kept_blocks_across_segments_deletions_and_evict
 
 
 def test_whoosh_postings_blocks_keep_positions_apart(whoosh, client, monkeypatch):
-    """The index's postings blocks hold document numbers and weights, then positions, each part
-    compressed and pickled with protocol 5 (_PostingsWriter): scoring reads the first part only,
+    """The index's postings blocks hold document numbers and weights, then positions, compressed,
+    each part pickled with protocol 5 (_PostingsWriter): scoring reads the first part only,
     a phrase both. Blocks in Whoosh's own layout (an index written by an earlier release) read
     the same."""
     author = make_user("quinn")
@@ -164,8 +164,9 @@ def test_whoosh_postings_blocks_keep_positions_apart(whoosh, client, monkeypatch
                     if layout == "two parts":
                         assert matcher._data[2] is None  # the positions are not read to score
                         start, size, end = matcher._dataoffset, matcher._headlength, matcher._nextoffset
-                        parts = [(start, size), (start + size, end - start - size)]
-                        protocols = {zlib.decompress(matcher._postfile.get(*part))[:2] for part in parts}
+                        head = matcher._postfile.get(start, size)  # not compressed
+                        positions = zlib.decompress(matcher._postfile.get(start + size, end - start - size))
+                        protocols = {head[:2], positions[:2]}
                         assert protocols == {pickle.PROTO + bytes([whoosh_backend.PICKLE_PROTOCOL])}
                     else:
                         assert matcher._headlength is None

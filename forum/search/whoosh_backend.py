@@ -75,15 +75,17 @@ KEPT_TERMS = 50_000
 
 
 class _PostingsWriter(W3PostingsWriter):
-    """Whoosh's postings writer, each block in two parts: document numbers and weights, then
-    values (a posting's positions), compressed apart and pickled with protocol 5.
+    """Whoosh's postings writer, each block in two parts pickled with protocol 5: document
+    numbers and weights (_head), then values (a posting's positions), compressed.
 
     Whoosh pickles the three together with protocol 2, which writes every bytes object as a call
     of _codecs.encode on a string: a content block of 128 postings took about 370 µs to
     decompress, unpickle and delta-decode, nearly all of it positions. Scoring needs only the
     first part (_head; similar() decodes hundreds of blocks a draft at a million posts), a
-    phrase reads the second too. The block's info gains a seventh item, the first part's length
-    (_LeafMatcher reads both layouts); vector postings (byte ids) keep Whoosh's one-part layout.
+    phrase reads the second too. The first part is not compressed: in the smallest arrays, zlib
+    saved a sixth of it and took longer than the rest of its decoding. The block's info gains a
+    seventh item, the first part's length (_LeafMatcher reads both layouts); vector postings
+    (byte ids) keep Whoosh's one-part layout, compressed whole.
     """
 
     def _write_block(self, last=False):
@@ -92,14 +94,13 @@ class _PostingsWriter(W3PostingsWriter):
         self._terminfo.add_block(self)
         ids, lengths = self._ids, (length_to_byte(self._minlength), length_to_byte(self._maxlength))
         if self._byteids:
-            block = self._mini_ids(), self._mini_weights(), self._mini_values()
-            parts = [pickle.dumps(block, PICKLE_PROTOCOL)]
+            parts = [(self._mini_ids(), self._mini_weights(), self._mini_values())]
         else:
-            head = _head(ids, self._mini_weights())
-            parts = [pickle.dumps(head, PICKLE_PROTOCOL), pickle.dumps(self._mini_values(), PICKLE_PROTOCOL)]
-        if self._compression:
-            parts = [zlib.compress(part, self._compression) for part in parts]
-        extra = () if self._byteids else (len(parts[0]),)
+            parts = [_head(ids, self._mini_weights()), self._mini_values()]
+        parts = [pickle.dumps(part, PICKLE_PROTOCOL) for part in parts]
+        if self._compression:  # the last part: the positions, or the whole block
+            parts[-1] = zlib.compress(parts[-1], self._compression)
+        extra = (len(parts[0]),) if len(parts) > 1 else ()
         info = pickle.dumps((len(ids), ids[-1], self._maxweight, self._compression, *lengths, *extra), 2)
         size = len(info) + sum(len(part) for part in parts)
         self._postfile.write_int(-size if last else size)  # negative: the term's last block
@@ -113,7 +114,7 @@ class _PostingsWriter(W3PostingsWriter):
 def _head(ids: list[int], weights: tuple | float | None) -> tuple:
     """A block's first part: its first document, every document's distance from it, and the
     weights (None: all 1.0; a float: all that), each in the smallest array that holds them
-    (mostly bytes): nothing to delta-decode, and little to decompress and unpickle."""
+    (mostly bytes): nothing to delta-decode or decompress, and little to unpickle."""
     first = ids[0]
     if isinstance(weights, tuple):
         whole = all(weight.is_integer() for weight in weights)
@@ -158,15 +159,15 @@ class _LeafMatcher(W3LeafMatcher):
         self._headlength = info[6] if len(info) > 6 else None
         self._minlength, self._maxlength = byte_to_length(shortest), byte_to_length(longest)
 
-    def _part(self, offset: int, length: int):
+    def _part(self, offset: int, length: int, compressed: bool):
         data = self._postfile.get(offset, length)
-        return pickle.loads(zlib.decompress(data) if self._compression else data)
+        return pickle.loads(zlib.decompress(data) if compressed else data)
 
     def _read_data(self):
         if self._headlength is None:
             super()._read_data()
         else:
-            first, offsets, weights = self._part(self._dataoffset, self._headlength)
+            first, offsets, weights = self._part(self._dataoffset, self._headlength, False)
             self._data = [first + offset for offset in offsets], weights, None
 
     def _read_ids(self):
@@ -189,7 +190,7 @@ class _LeafMatcher(W3LeafMatcher):
                 self._read_data()
             if self._data[2] is None:
                 start = self._dataoffset + self._headlength
-                self._data = (*self._data[:2], self._part(start, self._nextoffset - start))
+                self._data = (*self._data[:2], self._part(start, self._nextoffset - start, self._compression))
         super()._read_values()
 
 
@@ -666,9 +667,8 @@ class _Directory:
     """A term's blocks in one segment, from their headers: each block's last document, where it
     starts in the postings file, the length of its info and of its first part (0: Whoosh's
     one-part layout), and its greatest weight and least field length (what bounds a clause's
-    score for the block's documents). A term's blocks are all compressed or none."""
+    score for the block's documents)."""
 
-    compressed: bool = True
     last_ids: array = field(default_factory=lambda: array("I"))
     starts: array = field(default_factory=lambda: array("Q"))
     info_lengths: array = field(default_factory=lambda: array("B"))
@@ -776,7 +776,6 @@ class _PostingsCache:
                     if head:  # _PostingsWriter's layout: read the first part only
                         at = start + _INT_SIZE + directory.info_lengths[index]
                         data = postfile.get(at, head) if fileno is None else os.pread(fileno, head, at)
-                        data = zlib.decompress(data) if directory.compressed else data
                         first, offsets, weights = pickle.loads(data)
                     else:  # Whoosh's: through its matcher
                         matcher = matcher or _leaf_matcher(segment, *blocks.key[1:])
@@ -817,7 +816,6 @@ class _PostingsCache:
             directory.head_lengths.append(matcher._headlength or 0)
             directory.max_weights.append(matcher._maxweight)
             directory.min_lengths.append(matcher._minlength or 1)
-            directory.compressed = bool(matcher._compression)
             start = None if matcher._lastblock else matcher._nextoffset
         self._directory_blocks += len(directory.starts) + 1
         while self._directory_blocks > DIRECTORY_BLOCKS:
