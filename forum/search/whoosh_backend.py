@@ -66,7 +66,7 @@ TIE = 1e-6
 SIMILAR_CACHED_POSTINGS = 2_000_000
 TERM_OVERHEAD = 128
 BLOCK_OVERHEAD = 16
-# ... and their block directories, kept apart (20 bytes a block: about 20 MiB a worker when full)
+# ... and their block directories, kept apart (19 bytes a block: about 19 MiB a worker when full)
 DIRECTORY_BLOCKS = 1_000_000
 # the pickle protocol postings blocks are written with (_PostingsWriter)
 PICKLE_PROTOCOL = 5
@@ -666,15 +666,14 @@ class _Clause:
 class _Directory:
     """A term's blocks in one segment, from their headers: each block's last document, where it
     starts in the postings file, the length of its info and of its first part (0: Whoosh's
-    one-part layout), and its greatest weight and least field length (what bounds a clause's
-    score for the block's documents)."""
+    one-part layout), and its greatest weight (what bounds a clause's score for the block's
+    documents)."""
 
     last_ids: array = field(default_factory=lambda: array("I"))
     starts: array = field(default_factory=lambda: array("Q"))
     info_lengths: array = field(default_factory=lambda: array("B"))
     head_lengths: array = field(default_factory=lambda: array("H"))
     max_weights: array = field(default_factory=lambda: array("f"))
-    min_lengths: array = field(default_factory=lambda: array("f"))
 
     def block(self, docnum: int) -> int | None:
         """The block the segment's document `docnum` would be in; None: after the last."""
@@ -815,7 +814,6 @@ class _PostingsCache:
             directory.info_lengths.append(matcher._dataoffset - start - _INT_SIZE)
             directory.head_lengths.append(matcher._headlength or 0)
             directory.max_weights.append(matcher._maxweight)
-            directory.min_lengths.append(matcher._minlength or 1)
             start = None if matcher._lastblock else matcher._nextoffset
         self._directory_blocks += len(directory.starts) + 1
         while self._directory_blocks > DIRECTORY_BLOCKS:
@@ -893,9 +891,8 @@ def _similar_scores(
        has found into the top `limit`, and SIMILAR_POSTINGS_BUDGET postings allow.
     2. The common clauses left only add to the SIMILAR_CANDIDATES documents found with the best
        scores so far, one document at a time, most telling clause first, until the document
-       cannot make it any more: bounded by the most each clause gives a document of the block
-       it would be in (its header's greatest weight and least length), so most blocks are
-       never decoded.
+       cannot make it any more; a block is decoded only when the most its clause gives any of
+       its documents (the greatest weight in its header) could still lift the document.
 
     Both read postings through `postings` (_PostingsCache): each block is decoded once and kept.
 
@@ -960,7 +957,7 @@ def _similar_scores(
         unread -= clause.bound
     if not deferred or not scores:
         return scores
-    after = [sum(clause.bound for clause in deferred[index:]) for index in range(len(deferred))]
+    after = [sum(clause.bound for clause in deferred[index:]) for index in range(len(deferred) + 1)]
     best_found = heapq.nlargest(max(SIMILAR_CANDIDATES, limit), scores.items(), key=itemgetter(1))
     if len(best_found) >= limit:
         threshold = best_found[limit - 1][1]
@@ -973,28 +970,26 @@ def _similar_scores(
             break  # nor can any after it
         segment, base, segment_id = leaves[bisect_right(bases, docnum) - 1]
         local = docnum - base
-        # what each clause can add at most, by the block the document would be in: where that
-        # cannot lift it to the threshold, no block is decoded at all
-        at_most = []
         for index, clause in enumerate(deferred):
+            if score + after[index] < threshold:
+                break
             blocks = terms.get((index, segment_id))
             if blocks is None:
                 blocks = postings.term(segment, segment_id, clause.fieldname, clause.term)
                 terms[index, segment_id] = blocks
             directory = blocks.directory
             block = directory.block(local)
-            if block is not None:
-                bound = clause.score(directory.max_weights[block], directory.min_lengths[block])
-                at_most.append((clause, blocks, block, bound))
-        left = sum(bound for *_, bound in at_most)
-        for clause, blocks, block, bound in at_most:
-            if score + left < threshold - TIE:  # a bound can be exact: keep the ties
+            if block is None:
+                continue
+            size = length(lengths_of(clause.fieldname), clause.fieldname, docnum)
+            # before decoding a block: can the most the clause gives a document of it (its
+            # greatest weight) still lift this one? (A bound can be exact: keep the ties.)
+            most = clause.score(directory.max_weights[block], size)
+            if block not in blocks.decoded and score + most + after[index + 1] < threshold - TIE:
                 break
-            left -= bound
             weight = postings.weight(blocks, block, segment, local)
             if weight:
-                fieldname = clause.fieldname
-                score += clause.score(weight, length(lengths_of(fieldname), fieldname, docnum))
+                score += clause.score(weight, size)
         else:
             complete[docnum] = score
             heapq.heappush(best, score)
