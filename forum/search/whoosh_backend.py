@@ -61,8 +61,8 @@ CHEAP_POSTINGS = 1000
 # scores this close are ties (_similar_ids rounds them to 6 places)
 TIE = 1e-6
 # the postings blocks similar() has decoded, kept by segment across searchers, counted in
-# postings (8 bytes each) with what each term's entry and block costs besides: about 25 MiB a
-# worker when full (see _PostingsCache)
+# postings (2 to 8 bytes each: mostly 2) with what each term's entry and block costs besides:
+# at most about 25 MiB a worker when full (see _PostingsCache)
 SIMILAR_CACHED_POSTINGS = 2_000_000
 TERM_OVERHEAD = 128
 BLOCK_OVERHEAD = 16
@@ -804,7 +804,7 @@ class _PostingsCache:
         if directory is not None:
             directories.move_to_end(key)
             return directory
-        directory = directories[key] = _Directory()
+        directory = _Directory()
         matcher = _leaf_matcher(segment, *key[1:])
         start = matcher._baseoffset if matcher is not None else None
         while start is not None:
@@ -815,6 +815,7 @@ class _PostingsCache:
             directory.head_lengths.append(matcher._headlength or 0)
             directory.max_weights.append(matcher._maxweight)
             start = None if matcher._lastblock else matcher._nextoffset
+        directories[key] = directory
         self._directory_blocks += len(directory.starts) + 1
         while self._directory_blocks > DIRECTORY_BLOCKS:
             _, dropped = directories.popitem(last=False)
