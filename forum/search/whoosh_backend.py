@@ -675,11 +675,6 @@ class _Directory:
     head_lengths: array = field(default_factory=lambda: array("H"))
     max_weights: array = field(default_factory=lambda: array("f"))
 
-    def block(self, docnum: int) -> int | None:
-        """The block the segment's document `docnum` would be in; None: after the last."""
-        index = bisect_left(self.last_ids, docnum)
-        return index if index < len(self.last_ids) else None
-
 
 # a decoded block: its first document, each document's distance from it, and the weights
 Block = tuple[int, array, array]
@@ -734,15 +729,12 @@ class _PostingsCache:
                 self._terms.move_to_end(key)
             return blocks
 
-    def weight(self, blocks: _TermBlocks, index: int, segment, docnum: int) -> float:
-        """The term's weight in the segment's document `docnum`, in block `index` (0.0 if it has
-        no posting)."""
+    def block(self, blocks: _TermBlocks, index: int, segment) -> Block:
+        """The term's block `index` in the segment, decoded on first use."""
         block = blocks.decoded.get(index)
         if block is None:
             (block,) = self._decode(blocks, [index], segment)
-        first, offsets, weights = block
-        at = bisect_left(offsets, docnum - first)
-        return weights[at] if at < len(offsets) and first + offsets[at] == docnum else 0.0
+        return block
 
     def postings(self, blocks: _TermBlocks, segment) -> list[Block]:
         """All the term's postings in the segment, block by block (deleted documents included)."""
@@ -963,7 +955,7 @@ def _similar_scores(
     if len(best_found) >= limit:
         threshold = best_found[limit - 1][1]
     bases = [base for _, base, _ in leaves]
-    terms: dict[tuple[int, str], _TermBlocks] = {}  # by clause and segment
+    terms: dict[tuple[int, str], tuple] = {}  # by clause and segment: its blocks, and what is read of them
     complete: dict[int, float] = {}
     best: list[float] = []  # the `limit` best complete scores, smallest first
     for docnum, score in best_found:  # best first: the threshold rises soonest
@@ -974,23 +966,28 @@ def _similar_scores(
         for index, clause in enumerate(deferred):
             if score + after[index] < threshold:
                 break
-            blocks = terms.get((index, segment_id))
-            if blocks is None:
+            found = terms.get((index, segment_id))
+            if found is None:
                 blocks = postings.term(segment, segment_id, clause.fieldname, clause.term)
-                terms[index, segment_id] = blocks
-            directory = blocks.directory
-            block = directory.block(local)
-            if block is None:
-                continue
-            size = length(lengths_of(clause.fieldname), clause.fieldname, docnum)
-            # before decoding a block: can the most the clause gives a document of it (its
-            # greatest weight) still lift this one? (A bound can be exact: keep the ties.)
-            most = clause.score(directory.max_weights[block], size)
-            if block not in blocks.decoded and score + most + after[index + 1] < threshold - TIE:
-                break
-            weight = postings.weight(blocks, block, segment, local)
-            if weight:
-                score += clause.score(weight, size)
+                directory = blocks.directory
+                known = lengths_of(clause.fieldname)
+                found = terms[index, segment_id] = blocks, directory.last_ids, directory.max_weights, known
+            blocks, last_ids, max_weights, known = found
+            block = bisect_left(last_ids, local)
+            if block == len(last_ids):
+                continue  # after the term's last posting in the segment
+            size = known[docnum] or length(known, clause.fieldname, docnum)
+            decoded = blocks.decoded.get(block)
+            if decoded is None:
+                # before decoding a block: can the most the clause gives a document of it (its
+                # greatest weight) still lift this one? (A bound can be exact: keep the ties.)
+                if score + clause.score(max_weights[block], size) + after[index + 1] < threshold - TIE:
+                    break
+                decoded = postings.block(blocks, block, segment)
+            first, offsets, weights = decoded
+            at = bisect_left(offsets, local - first)
+            if at < len(offsets) and first + offsets[at] == local:
+                score += clause.score(weights[at], size)
         else:
             complete[docnum] = score
             heapq.heappush(best, score)
