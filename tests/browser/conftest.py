@@ -51,11 +51,27 @@ def live_app(_app):
     )
 
 
+def _closing(app):
+    """The app, each response's iterable closed once sent even when the browser drops the
+    connection: werkzeug's server then reads what is left of the request, and when that read
+    fails it never closes the iterable (a static file warns it was left open)."""
+
+    def wsgi(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            yield from iterable
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(live_app) -> Iterator[str]:
     """The forum served by werkzeug in a thread; yields its base URL."""
     server_app = live_app
-    server = make_server("127.0.0.1", 0, server_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing(server_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
