@@ -804,7 +804,8 @@ class _PostingsCache:
             directory.last_ids.append(matcher._maxid)
             directory.starts.append(start)
             directory.info_lengths.append(matcher._dataoffset - start - _INT_SIZE)
-            directory.head_lengths.append(matcher._headlength or 0)
+            # a segment written with Whoosh's own codec has Whoosh's matcher
+            directory.head_lengths.append(getattr(matcher, "_headlength", None) or 0)
             directory.max_weights.append(matcher._maxweight)
             start = None if matcher._lastblock else matcher._nextoffset
         directories[key] = directory
