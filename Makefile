@@ -39,17 +39,10 @@ run: setup
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # Both suites at once (much of a test's time is waiting for a server, a browser or the database,
-# so two share 2 cores well): the PostgreSQL one prints as it goes, the SQLite one's output
-# follows when both are done. Each has its own database, instance folder, ports and screenshots.
-test: setup chromium axe postgres
-	@log=$$(mktemp); \
-	$(BIN)/python -m pytest -p no:cacheprovider >"$$log" 2>&1 & sqlite_pid=$$!; \
-	echo "== PostgreSQL ($(TEST_DATABASE_URL)); SQLite runs beside it"; \
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -p no:cacheprovider; postgres=$$?; \
-	wait $$sqlite_pid; sqlite=$$?; \
-	echo "== SQLite"; cat "$$log"; rm -f "$$log"; \
-	echo "== SQLite: exit $$sqlite; PostgreSQL: exit $$postgres"; \
-	test $$sqlite -eq 0 && test $$postgres -eq 0
+# so two share 2 cores well), each suite's output printed whole when it ends; each has its own
+# database, instance folder, ports and screenshots (pytest's cache, shared, is left out).
+test:
+	PYTEST_ADDOPTS="-p no:cacheprovider" $(MAKE) --jobs=2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: setup chromium axe
 	$(BIN)/python -m pytest
