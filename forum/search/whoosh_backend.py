@@ -16,14 +16,21 @@ from calendar import timegm
 from collections import Counter, OrderedDict
 from contextlib import suppress
 from dataclasses import dataclass, field
-from operator import itemgetter
 
+import numpy as np
 from markupsafe import Markup, escape
 from whoosh import highlight, scoring, writing
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3LeafMatcher,
+    W3PostingsWriter,
+    _lenfield,
+)
 from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -273,14 +280,39 @@ def document_fields(document: Document) -> dict:
 
 @dataclass
 class _Kept:
-    """A thread's open searcher, and what similar() has read through it: field lengths by
-    document (0.0: not read yet), and by field and term its document frequency, greatest
-    weight and least length (None: no such term)."""
+    """A thread's open searcher, and what similar() has read through it: by field, every
+    document's length byte (see _length_bytes); by field and term its document frequency,
+    greatest weight and least length (None: no such term); by segment its deleted documents;
+    and the arrays similar() adds scores up in."""
 
     searcher: Searcher
     generation: int
-    lengths: dict[str, list[float]] = field(default_factory=dict)
+    lengths: dict[str, bytes] = field(default_factory=dict)
     terms: dict[tuple[str, str], tuple[int, float, float] | None] = field(default_factory=dict)
+    deleted: dict[str, np.ndarray] = field(default_factory=dict)  # by segment
+    _totals: tuple[np.ndarray, np.ndarray] | None = None
+
+    def totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """A score for every document, and whether it has one: all 0.0 and False between calls
+        of similar()."""
+        if self._totals is None:
+            count = self.searcher.doc_count_all()
+            self._totals = np.zeros(count), np.zeros(count, bool)
+        return self._totals
+
+    def lengths_of(self, fieldname: str, leaves: list[tuple]) -> bytes:
+        """Every document's length byte in the field, read once (see _length_bytes)."""
+        known = self.lengths.get(fieldname)
+        if known is None:
+            known = self.lengths[fieldname] = _length_bytes(leaves, fieldname)
+        return known
+
+    def deleted_in(self, segment, segment_id: str) -> np.ndarray:
+        """The segment's deleted documents, as this searcher sees them."""
+        deleted = self.deleted.get(segment_id)
+        if deleted is None:
+            deleted = self.deleted[segment_id] = np.fromiter(segment.deleted_docs_set, np.int64)
+        return deleted
 
 
 def _close_all(kept: dict[int, _Kept]) -> None:
@@ -733,15 +765,23 @@ class _PostingsCache:
         """The term's block `index` in the segment, decoded on first use."""
         block = blocks.decoded.get(index)
         if block is None:
-            (block,) = self._decode(blocks, [index], segment)
+            self._decode(blocks, [index], segment)
+            block = blocks.decoded[index]
         return block
 
-    def postings(self, blocks: _TermBlocks, segment) -> list[Block]:
-        """All the term's postings in the segment, block by block (deleted documents included)."""
+    def whole(self, blocks: _TermBlocks, segment) -> tuple[np.ndarray, np.ndarray]:
+        """All the term's postings in the segment, its blocks decoded on first use: their
+        document numbers in the segment (deleted ones included) and their weights."""
         decoded, count = blocks.decoded, len(blocks.directory.starts)
         if len(decoded) < count:
             self._decode(blocks, [index for index in range(count) if index not in decoded], segment)
-        return [decoded[index] for index in range(count)]
+        chosen = [decoded[index] for index in range(count)]
+        if not chosen:
+            return np.empty(0, np.int64), np.empty(0)
+        documents = np.concatenate([offsets for _, offsets, _ in chosen], dtype=np.int64, casting="unsafe")
+        documents += np.repeat([first for first, _, _ in chosen], [len(offsets) for _, offsets, _ in chosen])
+        weights = np.concatenate([weights for _, _, weights in chosen], dtype=np.float64, casting="unsafe")
+        return documents, weights
 
     def trim(self) -> None:
         """Drop the least recently used terms until at most `capacity` postings are kept."""
@@ -750,9 +790,8 @@ class _PostingsCache:
                 _, blocks = self._terms.popitem(last=False)
                 self._size -= self._count(blocks)
 
-    def _decode(self, blocks: _TermBlocks, indexes: list[int], segment) -> list[Block]:
+    def _decode(self, blocks: _TermBlocks, indexes: list[int], segment) -> None:
         """Decode blocks and keep them: mostly 2 to 5 bytes a posting."""
-        decoded = []
         directory, matcher = blocks.directory, None
         postfile = segment._terms._postfile
         # one system call a block (Whoosh's own reads seek, then fill an 8 kB buffer); None: a
@@ -761,8 +800,7 @@ class _PostingsCache:
         with self._lock:
             kept = self._terms.get(blocks.key) is blocks  # not dropped by trim() meanwhile
             for index in indexes:
-                block = blocks.decoded.get(index)
-                if block is None:
+                if index not in blocks.decoded:
                     start, head = directory.starts[index], directory.head_lengths[index]
                     if head:  # _PostingsWriter's layout: read the first part only
                         at = start + _INT_SIZE + directory.info_lengths[index]
@@ -774,10 +812,8 @@ class _PostingsCache:
                         matcher._read_ids()
                         matcher._read_weights()
                         first, offsets, weights = 0, array("I", matcher._ids), matcher._weights
-                    block = blocks.decoded[index] = first, offsets, _weights(weights, len(offsets))
+                    blocks.decoded[index] = first, offsets, _weights(weights, len(offsets))
                     self._size += len(offsets) + BLOCK_OVERHEAD if kept else 0
-                decoded.append(block)
-        return decoded
 
     @staticmethod
     def _count(blocks: _TermBlocks) -> int:
@@ -814,6 +850,26 @@ class _PostingsCache:
             _, dropped = directories.popitem(last=False)
             self._directory_blocks -= len(dropped.starts) + 1
         return directory
+
+
+# a document's field length by its length byte, as Whoosh's doc_field_length() reads it (no
+# length: 1, as BM25F takes it)
+LENGTHS = [float(byte_to_length(byte)) or 1.0 for byte in range(256)]
+LENGTHS_ARRAY = np.array(LENGTHS)
+
+
+def _length_bytes(leaves: list[tuple], fieldname: str) -> bytes:
+    """Every document's length byte in the field (Whoosh's length_to_byte), by document number
+    across the segments: each segment's column read whole, at one byte a document, not document
+    by document (a common term's postings reach a fair part of a large index)."""
+    lengths = bytearray()
+    for segment, _, _ in leaves:  # one after another: a segment's base is the count before it
+        count = segment.doc_count_all()
+        column = segment._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        part = column._dbfile.get(column._basepos, min(column._count, count)) if column is not None else b""
+        lengths += part
+        lengths += bytes(count - len(part))
+    return bytes(lengths)
 
 
 def _leaf_matcher(segment, fieldname: str, term: str) -> W3LeafMatcher | None:
@@ -882,7 +938,8 @@ def _similar_scores(
 
     1. Clauses are read whole, most telling first: every rare one (CHEAP_POSTINGS or fewer),
        and a common one only while the clauses not read yet could still lift a document none
-       has found into the top `limit`, and SIMILAR_POSTINGS_BUDGET postings allow.
+       has found into the top `limit`, and SIMILAR_POSTINGS_BUDGET postings allow. Their scores
+       add up in numpy arrays, clause by clause (the same floats as Whoosh's).
     2. The common clauses left only add to the SIMILAR_CANDIDATES documents found with the best
        scores so far, one document at a time, most telling clause first, until the document
        cannot make it any more; a block is decoded only when the most its clause gives any of
@@ -894,72 +951,76 @@ def _similar_scores(
     SIMILAR_CANDIDATES others on them and still wins on common ones. Documents that cannot
     make it are left out of the scores returned.
     """
-    searcher, lengths = kept.searcher, kept.lengths
-    reader = searcher.reader()
+    reader = kept.searcher.reader()
     clauses = sorted(_clauses(kept, wanted), key=lambda clause: -clause.bound)
-    count = searcher.doc_count_all()
-
-    def lengths_of(fieldname: str) -> list[float]:
-        known = lengths.get(fieldname)
-        if known is None:
-            known = lengths[fieldname] = [0.0] * count
-        return known
-
-    def length(known: list[float], fieldname: str, docnum: int) -> float:
-        value = known[docnum]
-        if not value:
-            value = known[docnum] = reader.doc_field_length(docnum, fieldname, 1) or 1.0
-        return value
-
     leaves = [  # an empty index has a reader of no segment
         (segment, base, segment.segment().segment_id())
         for segment, base in reader.leaf_readers()
         if segment.segment() is not None
     ]
-    scores: dict[int, float] = {}
+    totals, touched = kept.totals()
     unread = sum(clause.bound for clause in clauses)  # the most a document found by none can have
     threshold = 0.0  # the `limit`-th best score so far: at most the final one
     read = read_at_threshold = 0
     deferred: list[_Clause] = []
-    for clause in clauses:
-        if clause.frequency > CHEAP_POSTINGS:
-            if read + clause.frequency > SIMILAR_POSTINGS_BUDGET:
-                deferred.append(clause)
-                continue
-            if len(scores) >= limit and unread >= threshold and read > read_at_threshold:
-                threshold, read_at_threshold = heapq.nlargest(limit, scores.values())[-1], read
-            if unread < threshold:
-                deferred.append(clause)
-                continue
-        fieldname, known = clause.fieldname, lengths_of(clause.fieldname)
-        scale, base, per_length = clause.scale, clause.base, clause.per_length
-        get = scores.get
-        for segment, base_docnum, segment_id in leaves:
-            deleted = segment.deleted_docs_set if segment.has_deletions() else frozenset()
-            blocks = postings.term(segment, segment_id, fieldname, clause.term)
-            for first, offsets, weights in postings.postings(blocks, segment):
-                for offset, weight in zip(offsets, weights, strict=True):
-                    docnum = first + offset
-                    if docnum in deleted:
-                        continue
-                    docnum += base_docnum
-                    size = known[docnum]
-                    if not size:
-                        size = known[docnum] = reader.doc_field_length(docnum, fieldname, 1) or 1.0
-                    scores[docnum] = get(docnum, 0.0) + scale * weight / (weight + base + per_length * size)
-        read += clause.frequency
-        unread -= clause.bound
-    if not deferred or not scores:
-        return scores
+    try:
+        for clause in clauses:
+            if clause.frequency > CHEAP_POSTINGS:
+                if read + clause.frequency > SIMILAR_POSTINGS_BUDGET:
+                    deferred.append(clause)
+                    continue
+                if unread >= threshold and read > read_at_threshold:
+                    threshold, read_at_threshold = _nth_best(totals[np.flatnonzero(touched)], limit), read
+                if unread < threshold:
+                    deferred.append(clause)
+                    continue
+            lengths = np.frombuffer(kept.lengths_of(clause.fieldname, leaves), np.uint8)
+            for segment, base, segment_id in leaves:
+                blocks = postings.term(segment, segment_id, clause.fieldname, clause.term)
+                documents, weights = postings.whole(blocks, segment)
+                if segment.has_deletions():
+                    alive = ~np.isin(documents, kept.deleted_in(segment, segment_id))
+                    documents, weights = documents[alive], weights[alive]
+                documents += base
+                touched[documents] = True
+                totals[documents] += clause.score(weights, LENGTHS_ARRAY[lengths[documents]])
+            read += clause.frequency
+            unread -= clause.bound
+    finally:  # every score back to 0.0 for the next call
+        documents = np.flatnonzero(touched)
+        scores = totals[documents]
+        totals[documents], touched[documents] = 0.0, False
+    if deferred and len(documents) > SIMILAR_CANDIDATES:
+        best = _best(scores, SIMILAR_CANDIDATES)
+        documents, scores = documents[best], scores[best]
+    if deferred:
+        order = np.argsort(-scores, kind="stable")  # best first: the threshold rises soonest
+        documents, scores = documents[order], scores[order]
+    found = dict(zip(documents.tolist(), scores.tolist(), strict=True))
+    if deferred and found:
+        found = _rescore(kept, deferred, leaves, found, limit, postings)
+    postings.trim()
+    return found
+
+
+def _rescore(
+    kept: _Kept,
+    deferred: list[_Clause],
+    leaves: list[tuple],
+    candidates: dict[int, float],
+    limit: int,
+    postings: _PostingsCache,
+) -> dict[int, float]:
+    """The candidates (best first) with the deferred clauses added: those that can still make
+    the `limit` best (see _similar_scores, step 2)."""
+    scores = list(candidates.values())
+    threshold = scores[limit - 1] if len(scores) >= limit else 0.0
     after = [sum(clause.bound for clause in deferred[index:]) for index in range(len(deferred) + 1)]
-    best_found = heapq.nlargest(max(SIMILAR_CANDIDATES, limit), scores.items(), key=itemgetter(1))
-    if len(best_found) >= limit:
-        threshold = best_found[limit - 1][1]
     bases = [base for _, base, _ in leaves]
     terms: dict[tuple[int, str], tuple] = {}  # by clause and segment: its blocks, and what is read of them
     complete: dict[int, float] = {}
     best: list[float] = []  # the `limit` best complete scores, smallest first
-    for docnum, score in best_found:  # best first: the threshold rises soonest
+    for docnum, score in candidates.items():
         if score + after[0] < threshold:
             break  # nor can any after it
         segment, base, segment_id = leaves[bisect_right(bases, docnum) - 1]
@@ -971,13 +1032,13 @@ def _similar_scores(
             if found is None:
                 blocks = postings.term(segment, segment_id, clause.fieldname, clause.term)
                 directory = blocks.directory
-                known = lengths_of(clause.fieldname)
+                known = kept.lengths_of(clause.fieldname, leaves)
                 found = terms[index, segment_id] = blocks, directory.last_ids, directory.max_weights, known
             blocks, last_ids, max_weights, known = found
             block = bisect_left(last_ids, local)
             if block == len(last_ids):
                 continue  # after the term's last posting in the segment
-            size = known[docnum] or length(known, clause.fieldname, docnum)
+            size = LENGTHS[known[docnum]]
             decoded = blocks.decoded.get(block)
             if decoded is None:
                 # before decoding a block: can the most the clause gives a document of it (its
@@ -996,8 +1057,21 @@ def _similar_scores(
                 heapq.heappop(best)
             if len(best) == limit:
                 threshold = max(threshold, best[0])
-    postings.trim()
     return complete
+
+
+def _best(scores: np.ndarray, n: int) -> np.ndarray:
+    """Where the `n` best scores are (of equal ones at the last place, the first ones)."""
+    last = np.partition(scores, len(scores) - n)[len(scores) - n]
+    above = np.flatnonzero(scores > last)
+    return np.concatenate([above, np.flatnonzero(scores == last)[: n - len(above)]])
+
+
+def _nth_best(scores: np.ndarray, n: int) -> float:
+    """The `n`-th best of the scores (0.0 when there are fewer)."""
+    if len(scores) < n:
+        return 0.0
+    return float(np.partition(scores, len(scores) - n)[len(scores) - n])
 
 
 class MarkFormatter(highlight.Formatter):
