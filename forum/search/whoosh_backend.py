@@ -69,8 +69,10 @@ CHEAP_POSTINGS = 1000
 TIE = 1e-6
 # the postings blocks similar() has decoded, kept by segment across searchers, counted in
 # postings (2 to 8 bytes each: mostly 2) with what each term's entry and block costs besides:
-# at most about 25 MiB a worker when full (see _PostingsCache)
-SIMILAR_CACHED_POSTINGS = 2_000_000
+# at most about 60 MiB a worker when full (10 million took 38 MiB). At a million posts the
+# blocks 200 drafts rescore from count 10 million, and decoding them again was a third of a
+# draft's time (see _PostingsCache)
+SIMILAR_CACHED_POSTINGS = 16_000_000
 TERM_OVERHEAD = 128
 BLOCK_OVERHEAD = 16
 # ... and their block directories, kept apart (19 bytes a block: about 19 MiB a worker when full)
@@ -290,14 +292,12 @@ class _Kept:
     lengths: dict[str, bytes] = field(default_factory=dict)
     terms: dict[tuple[str, str], tuple[int, float, float] | None] = field(default_factory=dict)
     deleted: dict[str, np.ndarray] = field(default_factory=dict)  # by segment
-    _totals: tuple[np.ndarray, np.ndarray] | None = None
+    _totals: np.ndarray | None = None
 
-    def totals(self) -> tuple[np.ndarray, np.ndarray]:
-        """A score for every document, and whether it has one: all 0.0 and False between calls
-        of similar()."""
+    def totals(self) -> np.ndarray:
+        """A score for every document: all 0.0 between calls of similar()."""
         if self._totals is None:
-            count = self.searcher.doc_count_all()
-            self._totals = np.zeros(count), np.zeros(count, bool)
+            self._totals = np.zeros(self.searcher.doc_count_all())
         return self._totals
 
     def lengths_of(self, fieldname: str, leaves: list[tuple]) -> bytes:
@@ -308,10 +308,11 @@ class _Kept:
         return known
 
     def deleted_in(self, segment, segment_id: str) -> np.ndarray:
-        """The segment's deleted documents, as this searcher sees them."""
+        """Whether each of the segment's documents is deleted, as this searcher sees them."""
         deleted = self.deleted.get(segment_id)
         if deleted is None:
-            deleted = self.deleted[segment_id] = np.fromiter(segment.deleted_docs_set, np.int64)
+            deleted = self.deleted[segment_id] = np.zeros(segment.doc_count_all(), bool)
+            deleted[np.fromiter(segment.deleted_docs_set, np.int64)] = True
         return deleted
 
 
@@ -958,7 +959,7 @@ def _similar_scores(
         for segment, base in reader.leaf_readers()
         if segment.segment() is not None
     ]
-    totals, touched = kept.totals()
+    totals, found = kept.totals(), [np.empty(0, np.int64)]  # and the documents each clause scored
     unread = sum(clause.bound for clause in clauses)  # the most a document found by none can have
     threshold = 0.0  # the `limit`-th best score so far: at most the final one
     read = read_at_threshold = 0
@@ -970,7 +971,7 @@ def _similar_scores(
                     deferred.append(clause)
                     continue
                 if unread >= threshold and read > read_at_threshold:
-                    threshold, read_at_threshold = _nth_best(totals[np.flatnonzero(touched)], limit), read
+                    threshold, read_at_threshold = _nth_best(totals[_distinct(found)], limit), read
                 if unread < threshold:
                     deferred.append(clause)
                     continue
@@ -979,28 +980,28 @@ def _similar_scores(
                 blocks = postings.term(segment, segment_id, clause.fieldname, clause.term)
                 documents, weights = postings.whole(blocks, segment)
                 if segment.has_deletions():
-                    alive = ~np.isin(documents, kept.deleted_in(segment, segment_id))
+                    alive = ~kept.deleted_in(segment, segment_id)[documents]
                     documents, weights = documents[alive], weights[alive]
                 documents += base
-                touched[documents] = True
+                found.append(documents)
                 totals[documents] += clause.score(weights, LENGTHS_ARRAY[lengths[documents]])
             read += clause.frequency
             unread -= clause.bound
     finally:  # every score back to 0.0 for the next call
-        documents = np.flatnonzero(touched)
+        documents = _distinct(found)
         scores = totals[documents]
-        totals[documents], touched[documents] = 0.0, False
+        totals[documents] = 0.0
     if deferred and len(documents) > SIMILAR_CANDIDATES:
         best = _best(scores, SIMILAR_CANDIDATES)
         documents, scores = documents[best], scores[best]
     if deferred:
         order = np.argsort(-scores, kind="stable")  # best first: the threshold rises soonest
         documents, scores = documents[order], scores[order]
-    found = dict(zip(documents.tolist(), scores.tolist(), strict=True))
-    if deferred and found:
-        found = _rescore(kept, deferred, leaves, found, limit, postings)
+    similar = dict(zip(documents.tolist(), scores.tolist(), strict=True))
+    if deferred and similar:
+        similar = _rescore(kept, deferred, leaves, similar, limit, postings)
     postings.trim()
-    return found
+    return similar
 
 
 def _rescore(
@@ -1017,24 +1018,27 @@ def _rescore(
     threshold = scores[limit - 1] if len(scores) >= limit else 0.0
     after = [sum(clause.bound for clause in deferred[index:]) for index in range(len(deferred) + 1)]
     bases = [base for _, base, _ in leaves]
-    terms: dict[tuple[int, str], tuple] = {}  # by clause and segment: its blocks, and what is read of them
+    # by segment, by clause: the term's blocks and what is read of them, on first use
+    terms: list[list[tuple | None]] = [[None] * len(deferred) for _ in leaves]
+    steps = list(enumerate(zip(deferred, after, after[1:], strict=False)))
     complete: dict[int, float] = {}
     best: list[float] = []  # the `limit` best complete scores, smallest first
     for docnum, score in candidates.items():
         if score + after[0] < threshold:
             break  # nor can any after it
-        segment, base, segment_id = leaves[bisect_right(bases, docnum) - 1]
-        local = docnum - base
-        for index, clause in enumerate(deferred):
-            if score + after[index] < threshold:
+        leaf = bisect_right(bases, docnum) - 1
+        local, read = docnum - bases[leaf], terms[leaf]
+        for index, (clause, most, most_after) in steps:
+            if score + most < threshold:
                 break
-            found = terms.get((index, segment_id))
-            if found is None:
+            term = read[index]
+            if term is None:
+                segment, _, segment_id = leaves[leaf]
                 blocks = postings.term(segment, segment_id, clause.fieldname, clause.term)
                 directory = blocks.directory
                 known = kept.lengths_of(clause.fieldname, leaves)
-                found = terms[index, segment_id] = blocks, directory.last_ids, directory.max_weights, known
-            blocks, last_ids, max_weights, known = found
+                term = read[index] = blocks, directory.last_ids, directory.max_weights, known, segment
+            blocks, last_ids, max_weights, known, segment = term
             block = bisect_left(last_ids, local)
             if block == len(last_ids):
                 continue  # after the term's last posting in the segment
@@ -1043,7 +1047,7 @@ def _rescore(
             if decoded is None:
                 # before decoding a block: can the most the clause gives a document of it (its
                 # greatest weight) still lift this one? (A bound can be exact: keep the ties.)
-                if score + clause.score(max_weights[block], size) + after[index + 1] < threshold - TIE:
+                if score + clause.score(max_weights[block], size) + most_after < threshold - TIE:
                     break
                 decoded = postings.block(blocks, block, segment)
             first, offsets, weights = decoded
@@ -1058,6 +1062,15 @@ def _rescore(
             if len(best) == limit:
                 threshold = max(threshold, best[0])
     return complete
+
+
+def _distinct(documents: list[np.ndarray]) -> np.ndarray:
+    """The documents in order, each once (numpy's unique() takes 20 times as long here)."""
+    ordered = np.sort(np.concatenate(documents))
+    first = np.empty(len(ordered), bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
 
 
 def _best(scores: np.ndarray, n: int) -> np.ndarray:
