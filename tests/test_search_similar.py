@@ -135,6 +135,12 @@ def test_similar_rescoring_reads_kept_blocks_across_segments_deletions_and_evict
     directories = dict(tiny._directories)
     heads = {length for directory in directories.values() for length in directory.head_lengths}
     assert heads and (heads == {0} if layout.startswith("Whoosh's") else 0 not in heads)
+    # each read in one piece, as Whoosh's matcher reads it header by header
+    segments = {segment.segment().segment_id(): segment for segment, _ in searcher.reader().leaf_readers()}
+    read = {key: directory for key, directory in directories.items() if directory.starts}
+    assert len(read) > 10
+    for (segment_id, fieldname, term), directory in read.items():
+        assert _headers(segments[segment_id], fieldname, term) == directory
     searcher = backend._searcher()
     whoosh_backend._similar_scores(whoosh_backend._Kept(searcher, 0), wanted, 5, tiny)
     assert directories and all(tiny._directories[key] is directories[key] for key in directories)
@@ -143,6 +149,22 @@ def test_similar_rescoring_reads_kept_blocks_across_segments_deletions_and_evict
     whoosh_backend._similar_scores(whoosh_backend._Kept(searcher, 0), wanted, 5, none_kept)
     assert not none_kept._directories and none_kept._directory_blocks == 0
     backend.close()
+
+
+def _headers(segment, fieldname: str, term: str) -> whoosh_backend._Directory:
+    """A term's block directory as Whoosh's matcher walks it, block header by block header."""
+    directory = whoosh_backend._Directory()
+    matcher = whoosh_backend._leaf_matcher(segment, fieldname, term)
+    start = matcher._baseoffset
+    while start is not None:
+        matcher._goto(start)
+        directory.last_ids.append(matcher._maxid)
+        directory.starts.append(start)
+        directory.info_lengths.append(matcher._dataoffset - start - 4)
+        directory.head_lengths.append(getattr(matcher, "_headlength", None) or 0)
+        directory.max_weights.append(matcher._maxweight)
+        start = None if matcher._lastblock else matcher._nextoffset
+    return directory
 
 
 def test_whoosh_postings_blocks_keep_positions_apart(whoosh, client, monkeypatch):

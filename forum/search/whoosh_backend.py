@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import io
 import logging
 import math
 import os
@@ -37,6 +38,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
+from whoosh.system import _int_struct as _INT
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from forum.extensions import db
@@ -833,24 +835,40 @@ class _PostingsCache:
         if directory is not None:
             directories.move_to_end(key)
             return directory
-        directory = _Directory()
         matcher = _leaf_matcher(segment, *key[1:])
-        start = matcher._baseoffset if matcher is not None else None
-        while start is not None:
-            matcher._goto(start)  # reads the block's header only
-            directory.last_ids.append(matcher._maxid)
-            directory.starts.append(start)
-            directory.info_lengths.append(matcher._dataoffset - start - _INT_SIZE)
-            # a segment written with Whoosh's own codec has Whoosh's matcher
-            directory.head_lengths.append(getattr(matcher, "_headlength", None) or 0)
-            directory.max_weights.append(matcher._maxweight)
-            start = None if matcher._lastblock else matcher._nextoffset
-        directories[key] = directory
+        directory = directories[key] = _read_directory(matcher) if matcher is not None else _Directory()
         self._directory_blocks += len(directory.starts) + 1
         while self._directory_blocks > DIRECTORY_BLOCKS:
             _, dropped = directories.popitem(last=False)
             self._directory_blocks -= len(dropped.starts) + 1
         return directory
+
+
+def _read_directory(matcher: W3LeafMatcher) -> _Directory:
+    """The block directory of the matcher's term, from its postings read in one piece: block
+    after block, its length (negative: the term's last block), its info (pickled: length, last
+    document, greatest weight, ... and in _PostingsWriter's layout its first part's length),
+    its data. Whoosh's matcher reads a header at a time, a seek and two reads each."""
+    directory = _Directory()
+    postfile, base = matcher._postfile, matcher._baseoffset
+    length = matcher._length  # the postings' length: Whoosh reads it from the term info as a 1-tuple
+    size = matcher._startoffset + (length[0] if isinstance(length, tuple) else length) - base
+    data = os.pread(postfile.fileno(), size, base) if postfile.is_real else bytes(postfile.get(base, size))
+    infos = io.BytesIO(data)
+    at = 0
+    while at < len(data):
+        (length,) = _INT.unpack_from(data, at)
+        infos.seek(at + _INT_SIZE)
+        info = pickle.load(infos)
+        directory.last_ids.append(info[1])
+        directory.starts.append(base + at)
+        directory.info_lengths.append(infos.tell() - at - _INT_SIZE)
+        directory.head_lengths.append(info[6] if len(info) > 6 else 0)
+        directory.max_weights.append(info[2])
+        if length < 0:
+            break
+        at += _INT_SIZE + length
+    return directory
 
 
 # a document's field length by its length byte, as Whoosh's doc_field_length() reads it (no
