@@ -293,7 +293,8 @@ class _Kept:
     generation: int
     lengths: dict[str, bytes] = field(default_factory=dict)
     terms: dict[tuple[str, str], tuple[int, float, float] | None] = field(default_factory=dict)
-    deleted: dict[str, np.ndarray] = field(default_factory=dict)  # by segment
+    deleted: np.ndarray | None = None  # whether each document is deleted (None: none is, or not read)
+    _deleted_read: bool = False
     _totals: np.ndarray | None = None
 
     def totals(self) -> np.ndarray:
@@ -309,13 +310,16 @@ class _Kept:
             known = self.lengths[fieldname] = _length_bytes(leaves, fieldname)
         return known
 
-    def deleted_in(self, segment, segment_id: str) -> np.ndarray:
-        """Whether each of the segment's documents is deleted, as this searcher sees them."""
-        deleted = self.deleted.get(segment_id)
-        if deleted is None:
-            deleted = self.deleted[segment_id] = np.zeros(segment.doc_count_all(), bool)
-            deleted[np.fromiter(segment.deleted_docs_set, np.int64)] = True
-        return deleted
+    def deleted_of(self, leaves: list[tuple]) -> np.ndarray | None:
+        """Whether each document is deleted, as this searcher sees them (None: none is)."""
+        if not self._deleted_read:
+            self._deleted_read = True
+            if any(segment.has_deletions() for segment, _, _ in leaves):
+                self.deleted = np.zeros(self.searcher.doc_count_all(), bool)
+                for segment, base, _ in leaves:
+                    if segment.has_deletions():
+                        self.deleted[np.fromiter(segment.deleted_docs_set, np.int64) + base] = True
+        return self.deleted
 
 
 def _close_all(kept: dict[int, _Kept]) -> None:
@@ -772,19 +776,12 @@ class _PostingsCache:
             block = blocks.decoded[index]
         return block
 
-    def whole(self, blocks: _TermBlocks, segment) -> tuple[np.ndarray, np.ndarray]:
-        """All the term's postings in the segment, its blocks decoded on first use: their
-        document numbers in the segment (deleted ones included) and their weights."""
+    def blocks(self, blocks: _TermBlocks, segment) -> list[Block]:
+        """All the term's blocks in the segment, decoded on first use (deleted documents included)."""
         decoded, count = blocks.decoded, len(blocks.directory.starts)
         if len(decoded) < count:
             self._decode(blocks, [index for index in range(count) if index not in decoded], segment)
-        chosen = [decoded[index] for index in range(count)]
-        if not chosen:
-            return np.empty(0, np.int64), np.empty(0)
-        documents = np.concatenate([offsets for _, offsets, _ in chosen], dtype=np.int64, casting="unsafe")
-        documents += np.repeat([first for first, _, _ in chosen], [len(offsets) for _, offsets, _ in chosen])
-        weights = np.concatenate([weights for _, _, weights in chosen], dtype=np.float64, casting="unsafe")
-        return documents, weights
+        return [decoded[index] for index in range(count)]
 
     def trim(self) -> None:
         """Drop the least recently used terms until at most `capacity` postings are kept."""
@@ -993,16 +990,10 @@ def _similar_scores(
                 if unread < threshold:
                     deferred.append(clause)
                     continue
+            documents, weights = _read_whole(kept, clause, leaves, postings)
+            found.append(documents)
             lengths = np.frombuffer(kept.lengths_of(clause.fieldname, leaves), np.uint8)
-            for segment, base, segment_id in leaves:
-                blocks = postings.term(segment, segment_id, clause.fieldname, clause.term)
-                documents, weights = postings.whole(blocks, segment)
-                if segment.has_deletions():
-                    alive = ~kept.deleted_in(segment, segment_id)[documents]
-                    documents, weights = documents[alive], weights[alive]
-                documents += base
-                found.append(documents)
-                totals[documents] += clause.score(weights, LENGTHS_ARRAY[lengths[documents]])
+            totals[documents] += clause.score(weights, LENGTHS_ARRAY[lengths[documents]])
             read += clause.frequency
             unread -= clause.bound
     finally:  # every score back to 0.0 for the next call
@@ -1020,6 +1011,31 @@ def _similar_scores(
         similar = _rescore(kept, deferred, leaves, similar, limit, postings)
     postings.trim()
     return similar
+
+
+def _read_whole(
+    kept: _Kept, clause: _Clause, leaves: list[tuple], postings: _PostingsCache
+) -> tuple[np.ndarray, np.ndarray]:
+    """The clause's postings in every segment, by document number in the searcher (deleted
+    documents left out), and their weights: the same few numpy operations however many
+    segments the index has."""
+    blocks: list[Block] = []
+    firsts: list[int] = []  # each block's first document in the searcher
+    for segment, base, segment_id in leaves:
+        term = postings.term(segment, segment_id, clause.fieldname, clause.term)
+        for block in postings.blocks(term, segment):
+            blocks.append(block)
+            firsts.append(base + block[0])
+    if not blocks:
+        return np.empty(0, np.int64), np.empty(0)
+    documents = np.concatenate([offsets for _, offsets, _ in blocks], dtype=np.int64, casting="unsafe")
+    documents += np.repeat(firsts, [len(offsets) for _, offsets, _ in blocks])
+    weights = np.concatenate([weights for _, _, weights in blocks], dtype=np.float64, casting="unsafe")
+    deleted = kept.deleted_of(leaves)
+    if deleted is None:
+        return documents, weights
+    alive = ~deleted[documents]
+    return documents[alive], weights[alive]
 
 
 def _rescore(
