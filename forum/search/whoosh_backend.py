@@ -286,8 +286,8 @@ def document_fields(document: Document) -> dict:
 class _Kept:
     """A thread's open searcher, and what similar() has read through it: by field, every
     document's length byte (see _length_bytes); by field and term its document frequency,
-    greatest weight and least length (None: no such term); by segment its deleted documents;
-    and the arrays similar() adds scores up in."""
+    greatest weight and least length (None: no such term); which documents are deleted;
+    and the array similar() adds scores up in."""
 
     searcher: Searcher
     generation: int
