@@ -6,8 +6,9 @@
 Run it on a database filled by `bench/seed.py N` (same environment). It starts two servers with
 the production command, `gunicorn -c gunicorn.conf.py` (2 sync workers, GUNICORN_WORKERS=2), on
 free loopback ports: the forum (`wsgi:app`, RATELIMIT_ENABLED=0) and the floor
-(`bench/floor_app.py`, a small static template). Then for each page, --rounds times: wrk on the
-floor for --seconds, then wrk on the page for --seconds (`-t1 -c8`, keep-alive, `--latency`).
+(`bench/floor_app.py`, a small static template). Then for each page, after a warm-up (2,000
+requests or 10 seconds, see warm()), --rounds times: wrk on the floor for --seconds, then wrk
+on the page for --seconds (`-t1 -c8`, keep-alive, `--latency`).
 The machine is noisy, so each page is reported as the median over its rounds of
 (page req/s / floor req/s in the same round); req/s, p50 and p99 are medians over rounds too.
 
@@ -68,6 +69,8 @@ PAGES = (
 # similar_drafts: this many titles, of the questions after the showcase one (the same dump rows
 # at every size: bench/seed.py writes the dumps' questions first, in order)
 DRAFTS = 200
+# the warm-up before a page's rounds: this many requests, in at most so many 1-second runs
+WARM_REQUESTS, WARM_RUNS = 2_000, 10
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
@@ -373,6 +376,20 @@ def sign_in(port: int, page_path: str) -> str:
     return cookies
 
 
+def warm(port: int, page: Page) -> None:
+    """Warm the workers for the page: 1-second runs until WARM_REQUESTS have been served (at most
+    WARM_RUNS runs). A page that changes what it asks for fills the workers' caches over several
+    passes: similar_drafts' 200 drafts go to two workers at random, so after 2,000 requests a
+    worker has missed a given draft with a chance of 1 in 1,000; measured sooner, its first
+    rounds would time the warm-up."""
+    served, runs = 0.0, 0
+    while served < WARM_REQUESTS and runs < WARM_RUNS:
+        served += wrk(port, page, 1).rps
+        runs += 1
+        wait_until_idle(port)
+    print(f"{page.name:<20} warmed with {served:,.0f} requests in {runs} s", file=sys.stderr)
+
+
 def wrk(port: int, page: Page, seconds: float) -> Sample:
     """One wrk run: -t1 -c8, keep-alive, bounded in time."""
     command = [
@@ -457,8 +474,7 @@ def main(argv: list[str] | None = None) -> int:
             floors: list[Sample] = []
             for page in pages:
                 wait_until_idle(forum_port)
-                wrk(forum_port, page, 1)  # warm the workers for this page
-                wait_until_idle(forum_port)
+                warm(forum_port, page)
                 ratios, samples = [], []
                 for round_number in range(1, args.rounds + 1):
                     base = wrk(floor_port, floor_page, args.seconds)
