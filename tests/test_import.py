@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from forum import create_app, markup
+from forum import create_app, markup, progress
 from forum.auth.service import authenticate, username_key
 from forum.extensions import db
 from forum.importer.stackexchange import render_comment
@@ -107,6 +107,13 @@ def test_progress_and_counts_are_shown(runner):
     assert "Posts.xml (questions): " in output and "Posts.xml (answers): " in output
     assert "Imported from quantumcomputing.stackexchange.com" in output
     assert "flask search reindex" in output
+
+
+def test_progress_in_a_log_says_how_far_each_file_has_come(runner, monkeypatch):
+    monkeypatch.setattr(progress, "LOG_EVERY", 0.0)
+    output = run_import(runner, EXCERPTS / "quantumcomputing", quiet=False).output
+    assert re.search(r"^\S*Users\.xml$", output, re.MULTILINE)  # the label first, as click prints it
+    assert re.search(r"^\S*Users\.xml: 100%, 86 rows, [\d,]+/s$", output, re.MULTILINE)
 
 
 def test_questions_answers_and_accepted_answers_match_the_dump(runner):

@@ -1,7 +1,10 @@
 """The search page, the search and similar API, and the `flask search` commands, through HTTP and the CLI."""
 
+import re
+
 import pytest
 
+from forum import progress
 from forum.search import outbox
 from forum.search.backend import IndexBusy
 from tests.conftest import make_answer, make_question, make_user
@@ -126,6 +129,17 @@ def test_reindex_command(runner, threads, engine):
     assert result.exit_code == 0, result.output
     assert "Indexed 2 questions" in result.output and "questions/s" in result.output
     assert engine.check().is_clean
+
+
+def test_reindex_says_how_far_it_has_come_in_a_log(runner, threads, engine, monkeypatch):
+    """Not on a terminal (a log file, CI), where click's bar shows only its label: a line every
+    LOG_EVERY seconds with the count, the share done and the rate."""
+    monkeypatch.setattr(progress, "LOG_EVERY", 0.0)
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"Indexing ({engine.name})"
+    assert re.fullmatch(rf"Indexing \({engine.name}\): 2 of 2 \(100%\), [\d,]+ questions/s", lines[1])
 
 
 def test_check_command_finds_drift_and_repairs_it(runner, threads, engine, monkeypatch):

@@ -12,6 +12,7 @@ from forum.extensions import db
 from forum.faq import popularity
 from forum.faq.tracking import flush_views
 from forum.models.faq import QuestionPopularity
+from forum.progress import progressbar
 
 faq_group = AppGroup("faq", help="Keep the FAQ's popularity scores up to date.")
 
@@ -22,7 +23,7 @@ def refresh() -> None:
     flush_views()  # views this process holds, if any
     total = popularity.visible_question_count()
     started = time.monotonic()
-    with click.progressbar(length=total, label="Scoring questions", show_pos=True) as bar:
+    with progressbar(total, "Scoring questions") as bar:
         count = popularity.refresh(progress=bar.update)
     elapsed = time.monotonic() - started
     threshold = popularity.candidate_min_score()

@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 
 from forum.importer.dump import DumpError, no_progress
 from forum.importer.stackexchange import import_dump
+from forum.progress import progressbar
 
 import_group = AppGroup("import", help="Import content from other communities.")
 
@@ -28,9 +29,7 @@ def progress_bar(label: str, size: int) -> Iterator[Callable[[int, int], None]]:
         return f"{rows or 0:,} rows, {rate:,.0f}/s"
 
     # progress goes to stderr so the final counts on stdout can be kept in a file
-    with click.progressbar(
-        length=max(size, 1), label=f"{label:<22}", item_show_func=describe, file=sys.stderr
-    ) as bar:
+    with progressbar(max(size, 1), f"{label:<22}", describe, file=sys.stderr, show_pos=False) as bar:
 
         def advance(position: int, rows: int) -> None:
             nonlocal rows_read

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from forum.extensions import db
+from forum.progress import progressbar
 from forum.search import get_backend, outbox
 from forum.search.backend import DriftReport
 from forum.search.documents import visible_question_count
@@ -28,9 +29,7 @@ def reindex() -> None:
         elapsed = time.monotonic() - started
         return f"{bar.pos / elapsed:,.0f} questions/s" if elapsed > 0 and bar.pos else ""
 
-    with click.progressbar(
-        length=total, label=f"Indexing ({backend.name})", show_pos=True, item_show_func=rate
-    ) as bar:
+    with progressbar(total, f"Indexing ({backend.name})", rate) as bar:
         count = backend.rebuild(progress=lambda done: bar.update(done, done))
     # changes made while the rebuild held the index
     outbox.drain(backend)
