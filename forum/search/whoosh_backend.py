@@ -17,6 +17,7 @@ from calendar import timegm
 from collections import Counter, OrderedDict
 from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from markupsafe import Markup, escape
@@ -293,15 +294,23 @@ class _Kept:
     generation: int
     lengths: dict[str, bytes] = field(default_factory=dict)
     terms: dict[tuple[str, str], tuple[int, float, float] | None] = field(default_factory=dict)
-    deleted: np.ndarray | None = None  # whether each document is deleted (None: none is, or not read)
-    _deleted_read: bool = False
-    _totals: np.ndarray | None = None
 
+    @cached_property
     def totals(self) -> np.ndarray:
         """A score for every document: all 0.0 between calls of similar()."""
-        if self._totals is None:
-            self._totals = np.zeros(self.searcher.doc_count_all())
-        return self._totals
+        return np.zeros(self.searcher.doc_count_all())
+
+    @cached_property
+    def deleted(self) -> np.ndarray | None:
+        """Whether each document is deleted, as this searcher sees them (None: none is)."""
+        leaves = list(self.searcher.reader().leaf_readers())
+        if not any(segment.has_deletions() for segment, _ in leaves):
+            return None
+        deleted = np.zeros(self.searcher.doc_count_all(), bool)
+        for segment, base in leaves:
+            if segment.has_deletions():
+                deleted[np.fromiter(segment.deleted_docs_set, np.int64) + base] = True
+        return deleted
 
     def lengths_of(self, fieldname: str, leaves: list[tuple]) -> bytes:
         """Every document's length byte in the field, read once (see _length_bytes)."""
@@ -309,17 +318,6 @@ class _Kept:
         if known is None:
             known = self.lengths[fieldname] = _length_bytes(leaves, fieldname)
         return known
-
-    def deleted_of(self, leaves: list[tuple]) -> np.ndarray | None:
-        """Whether each document is deleted, as this searcher sees them (None: none is)."""
-        if not self._deleted_read:
-            self._deleted_read = True
-            if any(segment.has_deletions() for segment, _, _ in leaves):
-                self.deleted = np.zeros(self.searcher.doc_count_all(), bool)
-                for segment, base, _ in leaves:
-                    if segment.has_deletions():
-                        self.deleted[np.fromiter(segment.deleted_docs_set, np.int64) + base] = True
-        return self.deleted
 
 
 def _close_all(kept: dict[int, _Kept]) -> None:
@@ -974,7 +972,7 @@ def _similar_scores(
         for segment, base in reader.leaf_readers()
         if segment.segment() is not None
     ]
-    totals, found = kept.totals(), [np.empty(0, np.int64)]  # and the documents each clause scored
+    totals, found = kept.totals, [np.empty(0, np.int64)]  # and the documents each clause scored
     unread = sum(clause.bound for clause in clauses)  # the most a document found by none can have
     threshold = 0.0  # the `limit`-th best score so far: at most the final one
     read = read_at_threshold = 0
@@ -1031,7 +1029,7 @@ def _read_whole(
     documents = np.concatenate([offsets for _, offsets, _ in blocks], dtype=np.int64, casting="unsafe")
     documents += np.repeat(firsts, [len(offsets) for _, offsets, _ in blocks])
     weights = np.concatenate([weights for _, _, weights in blocks], dtype=np.float64, casting="unsafe")
-    deleted = kept.deleted_of(leaves)
+    deleted = kept.deleted
     if deleted is None:
         return documents, weights
     alive = ~deleted[documents]
