@@ -131,6 +131,15 @@ def test_similar_rescoring_reads_kept_blocks_across_segments_deletions_and_evict
         sizes.append(cache._size)
     assert sizes[0] == sizes[1] > 700 // 128
     assert sizes[2] <= 10 and sizes[3] <= 10  # every term dropped after each call
+    # one searcher again and again: rescored from the blocks pooled with it (_Span), same scores
+    pooled = whoosh_backend._Kept(backend._searcher(), 0)
+    scores = whoosh_backend._similar_scores(pooled, wanted, 5, kept)
+    assert any(span.pooled for span in pooled.spans.values())
+    assert whoosh_backend._similar_scores(pooled, wanted, 5, kept) == scores
+    monkeypatch.setattr(whoosh_backend, "SIMILAR_POOLED_POSTINGS", 0)  # past it, pools start again
+    bounded = whoosh_backend._Kept(backend._searcher(), 0)
+    assert whoosh_backend._similar_scores(bounded, wanted, 5, kept) == scores
+    assert len(bounded.spans) == 1
     # ... but not its block directory: a dropped term's headers are not read again
     directories = dict(tiny._directories)
     heads = {length for directory in directories.values() for length in directory.head_lengths}

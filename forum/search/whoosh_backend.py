@@ -12,7 +12,6 @@ import threading
 import weakref
 import zlib
 from array import array
-from bisect import bisect_left, bisect_right
 from calendar import timegm
 from collections import Counter, OrderedDict
 from contextlib import suppress
@@ -84,6 +83,11 @@ DIRECTORY_BLOCKS = 1_000_000
 PICKLE_PROTOCOL = 5
 # the term statistics similar() keeps with a searcher, at most (a searcher lives until a write)
 KEPT_TERMS = 50_000
+# the postings similar() pools with a searcher for rescoring (see _Span), at most: past it the
+# pools start again. 8 bytes each (12 in an index of many millions of documents), so about
+# 80-120 MiB a thread when full; at a million posts the 200 drafts of the page benchmark pool
+# 8.9 million
+SIMILAR_POOLED_POSTINGS = 10_000_000
 
 
 class _PostingsWriter(W3PostingsWriter):
@@ -287,13 +291,14 @@ def document_fields(document: Document) -> dict:
 class _Kept:
     """A thread's open searcher, and what similar() has read through it: by field, every
     document's length byte (see _length_bytes); by field and term its document frequency,
-    greatest weight and least length (None: no such term); which documents are deleted;
-    and the array similar() adds scores up in."""
+    greatest weight and least length (None: no such term) and the blocks pooled for rescoring
+    (_Span); which documents are deleted; and the array similar() adds scores up in."""
 
     searcher: Searcher
     generation: int
     lengths: dict[str, bytes] = field(default_factory=dict)
     terms: dict[tuple[str, str], tuple[int, float, float] | None] = field(default_factory=dict)
+    spans: dict[tuple[str, str], _Span] = field(default_factory=dict)
 
     @cached_property
     def totals(self) -> np.ndarray:
@@ -318,6 +323,67 @@ class _Kept:
         if known is None:
             known = self.lengths[fieldname] = _length_bytes(leaves, fieldname)
         return known
+
+    def span(self, clause: _Clause, leaves: list[tuple], postings: _PostingsCache) -> _Span:
+        """The clause's term over this searcher's segments, with what is pooled of it."""
+        key = (clause.fieldname, clause.term)
+        span = self.spans.get(key)
+        if span is None:
+            if sum(pooled.used for pooled in self.spans.values()) > SIMILAR_POOLED_POSTINGS:
+                self.spans.clear()
+            directories = [
+                postings.term(segment, segment_id, *key).directory for segment, _, segment_id in leaves
+            ]
+            count = self.searcher.doc_count_all()
+            span = self.spans[key] = _Span(directories, [base for _, base, _ in leaves], count)
+        return span
+
+
+class _Span:
+    """A term's blocks over all the segments of a searcher, for rescoring (_rescore): each
+    block's last document (by document number in the searcher), its segment (by position in
+    the leaves), its index there and its greatest weight; and the blocks rescoring has needed,
+    pooled: each block's postings as keys `row × shift + document` (rows in the order pooled,
+    so the keys stay sorted and one searchsorted finds any posting of any block) and weights.
+    Rebuilt from _PostingsCache's blocks for each searcher (a searcher lives until a write)."""
+
+    def __init__(self, directories: list[_Directory], bases: list[int], count: int):
+        sizes = [len(directory.last_ids) for directory in directories]
+        self.last = np.zeros(sum(sizes), np.int64)
+        self.max_weights = np.zeros(sum(sizes))
+        at = 0
+        for directory, base, size in zip(directories, bases, sizes, strict=True):
+            self.last[at : at + size] = np.frombuffer(directory.last_ids, np.uint32) + base
+            self.max_weights[at : at + size] = np.frombuffer(directory.max_weights, np.float32)
+            at += size
+        self.leaf = np.repeat(np.arange(len(sizes)), sizes)
+        self.index = np.arange(sum(sizes)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        self.rows = np.full(len(self.last), -1, np.int64)  # where a block is pooled (-1: not yet)
+        self.shift = 1 << max(count, 1).bit_length()
+        small = len(self.last) * self.shift < 1 << 32  # keys in 4 bytes when they fit
+        self.keys = np.empty(1024, np.uint32 if small else np.int64)
+        self.weights = np.empty(1024, np.float32)
+        self.used = 0  # postings pooled
+        self.pooled = 0  # blocks pooled
+
+    def add(self, position: int, base: int, block: Block) -> None:
+        """Pool the block at `position`, decoded, of the segment starting at document `base`."""
+        first, offsets, weights = block
+        end = self.used + len(offsets)
+        if end > len(self.keys):
+            size = max(end, len(self.keys) * 3 // 2)
+            self.keys = np.resize(self.keys, size)
+            self.weights = np.resize(self.weights, size)
+        row = self.pooled
+        documents = np.frombuffer(offsets, _ITEMS[offsets.typecode]).astype(np.int64)
+        self.keys[self.used : end] = documents + (row * self.shift + base + first)
+        self.weights[self.used : end] = np.frombuffer(weights, _ITEMS[weights.typecode])
+        self.rows[position] = row
+        self.used, self.pooled = end, row + 1
+
+
+# numpy's item type of each array type code blocks use
+_ITEMS = {"B": np.uint8, "H": np.uint16, "I": np.uint32, "Q": np.uint64, "f": np.float32}
 
 
 def _close_all(kept: dict[int, _Kept]) -> None:
@@ -955,11 +1021,12 @@ def _similar_scores(
        has found into the top `limit`, and SIMILAR_POSTINGS_BUDGET postings allow. Their scores
        add up in numpy arrays, clause by clause (the same floats as Whoosh's).
     2. The common clauses left only add to the SIMILAR_CANDIDATES documents found with the best
-       scores so far, one document at a time, most telling clause first, until the document
-       cannot make it any more; a block is decoded only when the most its clause gives any of
-       its documents (the greatest weight in its header) could still lift the document.
+       scores so far, most telling clause first, each clause for all the candidates still in
+       the running at once (_rescore); a block is decoded only when the most its clause gives
+       any of its documents (the greatest weight in its header) could still lift one of them.
 
-    Both read postings through `postings` (_PostingsCache): each block is decoded once and kept.
+    Both read postings through `postings` (_PostingsCache): each block is decoded once and kept;
+    step 2 also pools the blocks it needs with the searcher (_Span).
 
     So a result is missed only when a document shares none of the rarer words, or ranks below
     SIMILAR_CANDIDATES others on them and still wins on common ones. Documents that cannot
@@ -1001,14 +1068,10 @@ def _similar_scores(
     if deferred and len(documents) > SIMILAR_CANDIDATES:
         best = _best(scores, SIMILAR_CANDIDATES)
         documents, scores = documents[best], scores[best]
-    if deferred:
-        order = np.argsort(-scores, kind="stable")  # best first: the threshold rises soonest
-        documents, scores = documents[order], scores[order]
-    similar = dict(zip(documents.tolist(), scores.tolist(), strict=True))
-    if deferred and similar:
-        similar = _rescore(kept, deferred, leaves, similar, limit, postings)
+    if deferred and len(documents):
+        documents, scores = _rescore(kept, deferred, leaves, documents, scores, limit, postings)
     postings.trim()
-    return similar
+    return dict(zip(documents.tolist(), scores.tolist(), strict=True))
 
 
 def _read_whole(
@@ -1040,60 +1103,58 @@ def _rescore(
     kept: _Kept,
     deferred: list[_Clause],
     leaves: list[tuple],
-    candidates: dict[int, float],
+    documents: np.ndarray,
+    scores: np.ndarray,
     limit: int,
     postings: _PostingsCache,
-) -> dict[int, float]:
-    """The candidates (best first) with the deferred clauses added: those that can still make
-    the `limit` best (see _similar_scores, step 2)."""
-    scores = list(candidates.values())
-    threshold = scores[limit - 1] if len(scores) >= limit else 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """The candidates with the deferred clauses added, clause by clause: those that can still
+    make the `limit` best (see _similar_scores, step 2).
+
+    Before each clause, candidates that cannot reach the `limit`-th best score so far (their
+    scores only grow, so it bounds the final one from below) with every clause left go; a
+    block not pooled yet is decoded only for candidates its greatest weight could still lift
+    (the others go too). A clause's lookups for all candidates are then one searchsorted in the
+    term's pool (_Span), whatever the segments."""
+    bases = np.array([base for _, base, _ in leaves], np.int64)
     after = [sum(clause.bound for clause in deferred[index:]) for index in range(len(deferred) + 1)]
-    bases = [base for _, base, _ in leaves]
-    # by segment, by clause: the term's blocks and what is read of them, on first use
-    terms: list[list[tuple | None]] = [[None] * len(deferred) for _ in leaves]
-    steps = list(enumerate(zip(deferred, after, after[1:], strict=False)))
-    complete: dict[int, float] = {}
-    best: list[float] = []  # the `limit` best complete scores, smallest first
-    for docnum, score in candidates.items():
-        if score + after[0] < threshold:
-            break  # nor can any after it
-        leaf = bisect_right(bases, docnum) - 1
-        local, read = docnum - bases[leaf], terms[leaf]
-        for index, (clause, most, most_after) in steps:
-            if score + most < threshold:
-                break
-            term = read[index]
-            if term is None:
-                segment, _, segment_id = leaves[leaf]
-                blocks = postings.term(segment, segment_id, clause.fieldname, clause.term)
-                directory = blocks.directory
-                known = kept.lengths_of(clause.fieldname, leaves)
-                term = read[index] = blocks, directory.last_ids, directory.max_weights, known, segment
-            blocks, last_ids, max_weights, known, segment = term
-            block = bisect_left(last_ids, local)
-            if block == len(last_ids):
-                continue  # after the term's last posting in the segment
-            size = LENGTHS[known[docnum]]
-            decoded = blocks.decoded.get(block)
-            if decoded is None:
-                # before decoding a block: can the most the clause gives a document of it (its
-                # greatest weight) still lift this one? (A bound can be exact: keep the ties.)
-                if score + clause.score(max_weights[block], size) + most_after < threshold - TIE:
-                    break
-                decoded = postings.block(blocks, block, segment)
-            first, offsets, weights = decoded
-            at = bisect_left(offsets, local - first)
-            if at < len(offsets) and first + offsets[at] == local:
-                score += clause.score(weights[at], size)
-        else:
-            complete[docnum] = score
-            heapq.heappush(best, score)
-            if len(best) > limit:
-                heapq.heappop(best)
-            if len(best) == limit:
-                threshold = max(threshold, best[0])
-    return complete
+    threshold = _nth_best(scores, limit) - TIE
+    for index, clause in enumerate(deferred):
+        keep = scores + after[index] >= threshold
+        documents, scores = documents[keep], scores[keep]
+        if not len(documents):
+            break
+        span = kept.span(clause, leaves, postings)
+        if not len(span.last):
+            continue
+        known = np.frombuffer(kept.lengths_of(clause.fieldname, leaves), np.uint8)
+        sizes = LENGTHS_ARRAY[known[documents]]
+        # the block each candidate would be in: none past the term's last one in its segment
+        at = np.searchsorted(span.last, documents)
+        block = np.minimum(at, len(span.last) - 1)
+        inside = (at < len(span.last)) & (span.leaf[block] == np.searchsorted(bases, documents, "right") - 1)
+        missing = inside & (span.rows[block] < 0)
+        if missing.any():
+            bound = scores + clause.score(span.max_weights[block], sizes) + after[index + 1]
+            lifted = missing & (bound >= threshold)
+            for position in _distinct([block[lifted]]).tolist():
+                segment, base, segment_id = leaves[span.leaf[position]]
+                term = postings.term(segment, segment_id, clause.fieldname, clause.term)
+                span.add(position, base, postings.block(term, int(span.index[position]), segment))
+            keep = ~(missing & ~lifted)
+            documents, scores, sizes, block = documents[keep], scores[keep], sizes[keep], block[keep]
+            inside = inside[keep]
+        looked = np.flatnonzero(inside)
+        held = span.keys[: span.used]
+        wanted = (span.rows[block[looked]] * span.shift + documents[looked]).astype(held.dtype)
+        found = np.minimum(np.searchsorted(held, wanted), len(held) - 1)
+        hit = held[found] == wanted
+        scored = looked[hit]
+        scores[scored] += clause.score(span.weights[found[hit]].astype(np.float64), sizes[scored])
+        if len(scores) >= limit:
+            threshold = max(threshold, _nth_best(scores, limit) - TIE)
+    keep = scores >= threshold
+    return documents[keep], scores[keep]
 
 
 def _distinct(documents: list[np.ndarray]) -> np.ndarray:
