@@ -934,8 +934,7 @@ def _read_directory(matcher: W3LeafMatcher) -> _Directory:
 
 # a document's field length by its length byte, as Whoosh's doc_field_length() reads it (no
 # length: 1, as BM25F takes it)
-LENGTHS = [float(byte_to_length(byte)) or 1.0 for byte in range(256)]
-LENGTHS_ARRAY = np.array(LENGTHS)
+LENGTHS = np.array([float(byte_to_length(byte)) or 1.0 for byte in range(256)])
 
 
 def _length_bytes(leaves: list[tuple], fieldname: str) -> bytes:
@@ -1058,7 +1057,7 @@ def _similar_scores(
             documents, weights = _read_whole(kept, clause, leaves, postings)
             found.append(documents)
             lengths = np.frombuffer(kept.lengths_of(clause.fieldname, leaves), np.uint8)
-            totals[documents] += clause.score(weights, LENGTHS_ARRAY[lengths[documents]])
+            totals[documents] += clause.score(weights, LENGTHS[lengths[documents]])
             read += clause.frequency
             unread -= clause.bound
     finally:  # every score back to 0.0 for the next call
@@ -1128,7 +1127,7 @@ def _rescore(
         if not len(span.last):
             continue
         known = np.frombuffer(kept.lengths_of(clause.fieldname, leaves), np.uint8)
-        sizes = LENGTHS_ARRAY[known[documents]]
+        sizes = LENGTHS[known[documents]]
         # the block each candidate would be in: none past the term's last one in its segment
         at = np.searchsorted(span.last, documents)
         block = np.minimum(at, len(span.last) - 1)
